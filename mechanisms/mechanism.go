@@ -1,0 +1,198 @@
+// Package mechanisms is the cryptography of gohsm: one registered value per
+// CKM_* (DESIGN.md rule 2). A mechanism implements Mechanism and any of the
+// capability interfaces below; C_GetMechanismList and C_GetMechanismInfo are
+// derived from what is registered, so they cannot drift from what works.
+//
+// Errors are ck.RV values (CKR_KEY_TYPE_INCONSISTENT, CKR_MECHANISM_PARAM_INVALID,
+// CKR_DATA_LEN_RANGE, CKR_SIGNATURE_INVALID, ...). Usage flags such as CKA_SIGN
+// are checked by provider before a mechanism sees the key.
+package mechanisms
+
+import (
+	"hash"
+	"sort"
+	"sync"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// Info is the static part of CK_MECHANISM_INFO; the operation flags are added
+// from the capability interfaces the mechanism implements.
+type Info struct {
+	MinKeySize, MaxKeySize ck.ULong
+	ExtraFlags             ck.Flags // e.g. CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS
+}
+
+// Mechanism is one CKM_* value.
+type Mechanism interface {
+	Type() ck.MechanismType
+	Info() Info
+}
+
+// Key is what a mechanism sees of a key object: its class, key type and its
+// attributes, unsealed. Parsed forms are cached on the Key so that a key is
+// parsed once, not on every operation.
+type Key struct {
+	Class   ck.ObjectClass
+	KeyType ck.KeyType
+	Attrs   map[ck.AttributeType][]byte
+
+	mu     sync.Mutex
+	parsed map[string]any
+}
+
+// Parsed returns the cached parsed form named kind, making it with parse once.
+func (k *Key) Parsed(kind string, parse func() (any, error)) (any, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.parsed[kind]; ok {
+		return v, nil
+	}
+	v, err := parse()
+	if err != nil {
+		return nil, err
+	}
+	if k.parsed == nil {
+		k.parsed = map[string]any{}
+	}
+	k.parsed[kind] = v
+	return v, nil
+}
+
+// Signer makes signatures and MACs (C_SignInit).
+type Signer interface {
+	SignInit(key *Key, param any) (SignContext, error)
+}
+
+// SignContext is one signing operation. SignatureLen is exact or an upper bound.
+type SignContext interface {
+	SignatureLen() int
+	Sign(data []byte) ([]byte, error)
+}
+
+// MultipartSign is implemented by contexts that allow C_SignUpdate/C_SignFinal.
+type MultipartSign interface {
+	Update(data []byte) error
+	Final() ([]byte, error)
+}
+
+// Verifier checks signatures and MACs (C_VerifyInit).
+type Verifier interface {
+	VerifyInit(key *Key, param any) (VerifyContext, error)
+}
+
+// VerifyContext is one verification; a bad signature is CKR_SIGNATURE_INVALID,
+// a signature of the wrong length CKR_SIGNATURE_LEN_RANGE.
+type VerifyContext interface {
+	Verify(data, signature []byte) error
+}
+
+// MultipartVerify is implemented by contexts that allow C_VerifyUpdate/C_VerifyFinal.
+type MultipartVerify interface {
+	Update(data []byte) error
+	Final(signature []byte) error
+}
+
+// Encrypter and Decrypter start cipher operations (C_EncryptInit, C_DecryptInit).
+type Encrypter interface {
+	EncryptInit(key *Key, param any) (CipherContext, error)
+}
+type Decrypter interface {
+	DecryptInit(key *Key, param any) (CipherContext, error)
+}
+
+// CipherContext is one encryption or decryption. The *Len methods return the
+// exact output length or an upper bound, for the length-query convention.
+type CipherContext interface {
+	OutputLen(inputLen int) int
+	Do(input []byte) ([]byte, error) // single-part C_Encrypt / C_Decrypt
+}
+
+// MultipartCipher is implemented by contexts that allow Update/Final.
+type MultipartCipher interface {
+	UpdateLen(inputLen int) int
+	Update(input []byte) ([]byte, error)
+	FinalLen() int
+	Final() ([]byte, error)
+}
+
+// Digester starts a digest (C_DigestInit); a hash.Hash is the whole state.
+type Digester interface {
+	DigestInit(param any) (hash.Hash, error)
+}
+
+// KeyGenerator makes a secret key (C_GenerateKey). It returns the attributes
+// it determines (CKA_KEY_TYPE, CKA_VALUE, CKA_VALUE_LEN ...); provider adds
+// the rest from the template and the attribute policy.
+type KeyGenerator interface {
+	GenerateKey(tmpl ck.Template) (map[ck.AttributeType][]byte, error)
+}
+
+// KeyPairGenerator makes a key pair (C_GenerateKeyPair), returning the
+// attributes it determines for the public and the private key.
+type KeyPairGenerator interface {
+	GenerateKeyPair(pubTmpl, privTmpl ck.Template) (pub, priv map[ck.AttributeType][]byte, err error)
+}
+
+var (
+	regMu    sync.RWMutex
+	registry = map[ck.MechanismType]Mechanism{}
+)
+
+// Register adds m; registering one type twice is a programming error.
+func Register(m Mechanism) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[m.Type()]; dup {
+		panic("mechanisms: duplicate registration of " + m.Type().String())
+	}
+	registry[m.Type()] = m
+}
+
+// Lookup returns the registered mechanism t.
+func Lookup(t ck.MechanismType) (Mechanism, bool) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	m, ok := registry[t]
+	return m, ok
+}
+
+// Types lists every registered mechanism type in ascending order.
+func Types() []ck.MechanismType {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	ts := make([]ck.MechanismType, 0, len(registry))
+	for t := range registry {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return ts
+}
+
+// MechanismInfo derives CK_MECHANISM_INFO from what m implements.
+func MechanismInfo(m Mechanism) ck.MechanismInfo {
+	i := m.Info()
+	f := i.ExtraFlags
+	if _, ok := m.(Encrypter); ok {
+		f |= ck.CKF_ENCRYPT
+	}
+	if _, ok := m.(Decrypter); ok {
+		f |= ck.CKF_DECRYPT
+	}
+	if _, ok := m.(Digester); ok {
+		f |= ck.CKF_DIGEST
+	}
+	if _, ok := m.(Signer); ok {
+		f |= ck.CKF_SIGN
+	}
+	if _, ok := m.(Verifier); ok {
+		f |= ck.CKF_VERIFY
+	}
+	if _, ok := m.(KeyGenerator); ok {
+		f |= ck.CKF_GENERATE
+	}
+	if _, ok := m.(KeyPairGenerator); ok {
+		f |= ck.CKF_GENERATE_KEY_PAIR
+	}
+	return ck.MechanismInfo{MinKeySize: i.MinKeySize, MaxKeySize: i.MaxKeySize, Flags: f}
+}
