@@ -22,3 +22,20 @@ const (
 	CKF_MULTI_MESSAGE   Flags = 0x20
 	CKF_FIND_OBJECTS    Flags = 0x40
 )
+
+// CK_MECHANISM_INFO flags for EC domain parameters (3.0 section 2.3 of the
+// mechanisms specification). CKF_EC_OID is the 3.0 name of CKF_EC_NAMEDCURVE.
+const (
+	CKF_EC_F_2M         Flags = 0x200000
+	CKF_EC_ECPARAMETERS Flags = 0x400000
+	CKF_EC_OID          Flags = 0x800000
+	CKF_EC_CURVENAME    Flags = 0x4000000
+)
+
+// GCMParams is CK_GCM_PARAMS as cexport decodes it: the IV, the additional
+// authenticated data and the tag length in bits (ulTagBits). ulIvBits is
+// advisory in the specification and not carried.
+type GCMParams struct {
+	IV, AAD []byte
+	TagBits uint
+}
