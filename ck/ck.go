@@ -52,3 +52,6 @@ type Mechanism struct {
 type Version struct{ Major, Minor byte }
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// EffectivelyInfinite is CK_EFFECTIVELY_INFINITE (3.0), for session counts.
+const EffectivelyInfinite ULong = 0

@@ -14,16 +14,18 @@ type tokenState struct {
 	id     int64
 	slotID ck.SlotID
 
-	mu    sync.RWMutex
-	login *loginState // nil when nobody is logged in
+	loginMu sync.Mutex // serialises C_Login/C_InitPIN/C_SetPIN, which stretch PINs slowly
+	mu      sync.RWMutex
+	login   *loginState // nil when nobody is logged in
 }
 
 // loginState is one logged-in user, holding the unwrapped master key's sealer
 // and the keys parsed during this login (wiped on logout).
 type loginState struct {
-	user   store.User
-	sealer *seal.Sealer
-	keys   keyCache
+	user      store.User
+	masterKey []byte // to wrap it for new PINs (C_InitPIN, C_SetPIN)
+	sealer    *seal.Sealer
+	keys      keyCache
 }
 
 // current returns the login, or nil.
@@ -41,6 +43,7 @@ func (t *tokenState) logout() {
 	t.mu.Unlock()
 	if l != nil {
 		l.keys.wipe()
+		seal.Wipe(l.masterKey)
 	}
 }
 

@@ -89,6 +89,9 @@ func New(opts Options) (*Module, error) {
 	}
 	m.handles.init()
 	m.events.init()
+	if v, err := m.slots(); err == nil {
+		m.events.snapshot(v)
+	}
 	log.WithFields(logrus.Fields{"store_dir": cfg.StoreDir, "config": cfg.Source}).Debug("gohsm: initialised")
 	return m, nil
 }

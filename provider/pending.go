@@ -123,40 +123,11 @@ func (m *Module) GenerateRandom(h ck.SessionHandle, out []byte) error { return n
 // destroySessionObjects is called when a session ends (objects.go).
 func (m *Module) destroySessionObjects(s *Session) {}
 
-// cancelOps ends the operations named by flags (C_SessionCancel; crypto.go).
+// cancelOps ends the operations named by flags (C_SessionCancel, session end,
+// logout; crypto.go). The caller holds s.mu.
 func (s *Session) cancelOps(flags ck.Flags) {}
 
-// --- slots, tokens, sessions, login (slot.go, session.go, login.go) ---
-
-type slotEvents struct{}
-
-func (e *slotEvents) init()  {}
-func (e *slotEvents) close() {}
-
-func (m *Module) endSession(s *Session) {}
-
-func (m *Module) SlotList(tokenPresent bool) ([]ck.SlotID, error)        { return nil, notYet }
-func (m *Module) SlotInfo(id ck.SlotID) (ck.SlotInfo, error)             { return ck.SlotInfo{}, notYet }
-func (m *Module) TokenInfo(id ck.SlotID) (ck.TokenInfo, error)           { return ck.TokenInfo{}, notYet }
-func (m *Module) WaitForSlotEvent(flags ck.Flags) (ck.SlotID, error)     { return 0, notYet }
-func (m *Module) MechanismList(id ck.SlotID) ([]ck.MechanismType, error) { return nil, notYet }
-func (m *Module) MechanismInfo(id ck.SlotID, t ck.MechanismType) (ck.MechanismInfo, error) {
-	return ck.MechanismInfo{}, notYet
-}
-func (m *Module) InitToken(id ck.SlotID, soPIN []byte, label string) error { return notYet }
-func (m *Module) InitPIN(h ck.SessionHandle, pin []byte) error             { return notYet }
-func (m *Module) SetPIN(h ck.SessionHandle, oldPIN, newPIN []byte) error   { return notYet }
-func (m *Module) OpenSession(id ck.SlotID, flags ck.Flags) (ck.SessionHandle, error) {
-	return 0, notYet
-}
-func (m *Module) CloseSession(h ck.SessionHandle) error { return notYet }
-func (m *Module) CloseAllSessions(id ck.SlotID) error   { return notYet }
-func (m *Module) SessionInfo(h ck.SessionHandle) (ck.SessionInfo, error) {
-	return ck.SessionInfo{}, notYet
-}
-func (m *Module) SessionCancel(h ck.SessionHandle, flags ck.Flags) error           { return notYet }
-func (m *Module) Login(h ck.SessionHandle, userType ck.UserType, pin []byte) error { return notYet }
-func (m *Module) LoginUser(h ck.SessionHandle, userType ck.UserType, pin, username []byte) error {
-	return notYet
-}
-func (m *Module) Logout(h ck.SessionHandle) error { return notYet }
+// authorizeContext is called by C_Login(CKU_CONTEXT_SPECIFIC) after the PIN
+// was verified, with s.mu held (crypto.go): it marks the active operation
+// that needs it as authorised, or returns CKR_OPERATION_NOT_INITIALIZED.
+func (o *sessionOps) authorizeContext() error { return ck.CKR_OPERATION_NOT_INITIALIZED }
