@@ -90,14 +90,14 @@ type SlotInfo struct {
 // TokenInfo is CK_TOKEN_INFO. ULongs that are unknown hold UnavailableInformation.
 type TokenInfo struct {
 	Label, ManufacturerID, Model, SerialNumber string // 32, 32, 16, 16
-	Flags                                        Flags
-	MaxSessionCount, SessionCount                ULong
-	MaxRwSessionCount, RwSessionCount            ULong
-	MaxPinLen, MinPinLen                         ULong
-	TotalPublicMemory, FreePublicMemory          ULong
-	TotalPrivateMemory, FreePrivateMemory        ULong
-	HardwareVersion, FirmwareVersion             Version
-	UTCTime                                      time.Time // CKF_CLOCK_ON_TOKEN is set, so this is filled
+	Flags                                      Flags
+	MaxSessionCount, SessionCount              ULong
+	MaxRwSessionCount, RwSessionCount          ULong
+	MaxPinLen, MinPinLen                       ULong
+	TotalPublicMemory, FreePublicMemory        ULong
+	TotalPrivateMemory, FreePrivateMemory      ULong
+	HardwareVersion, FirmwareVersion           Version
+	UTCTime                                    time.Time // CKF_CLOCK_ON_TOKEN is set, so this is filled
 }
 
 // SessionInfo is CK_SESSION_INFO.

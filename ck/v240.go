@@ -1,6 +1,8 @@
-// Code generated from the PKCS#11 2.40 constant values; add new values in v3.go.
-// p11-kit 0.24 has CKR_EXCEEDED_MAX_ITERATIONS..CKR_PUBLIC_KEY_INVALID wrong (0x1c0..); the
-// values here follow the OASIS specification (0x1b5..0x1b9).
+// The PKCS#11 2.40 constants (first extracted from Debian's p11-kit 0.24 header,
+// completed from the OASIS 2.40 errata 01 header); add newer values in v3.go.
+// p11-kit has CKR_EXCEEDED_MAX_ITERATIONS..CKR_PUBLIC_KEY_INVALID wrong (0x1c0..); the
+// values here follow the OASIS specification (0x1b5..0x1b9). A "Deprecated:"
+// comment keeps an alias out of String (ck/internal/gen).
 
 package ck
 
@@ -154,6 +156,7 @@ const (
 	CKA_BASE                       AttributeType = 0x132
 	CKA_PRIME_BITS                 AttributeType = 0x133
 	CKA_SUB_PRIME_BITS             AttributeType = 0x134
+	CKA_SUBPRIME_BITS              AttributeType = 0x134 // the header's other spelling
 	CKA_VALUE_BITS                 AttributeType = 0x160
 	CKA_VALUE_LEN                  AttributeType = 0x161
 	CKA_EXTRACTABLE                AttributeType = 0x162
@@ -164,11 +167,11 @@ const (
 	CKA_MODIFIABLE                 AttributeType = 0x170
 	CKA_COPYABLE                   AttributeType = 0x171
 	CKA_DESTROYABLE                AttributeType = 0x172
-	CKA_ECDSA_PARAMS               AttributeType = 0x180
+	CKA_ECDSA_PARAMS               AttributeType = 0x180 // Deprecated: use CKA_EC_PARAMS.
 	CKA_EC_PARAMS                  AttributeType = 0x180
 	CKA_EC_POINT                   AttributeType = 0x181
-	CKA_SECONDARY_AUTH             AttributeType = 0x200
-	CKA_AUTH_PIN_FLAGS             AttributeType = 0x201
+	CKA_SECONDARY_AUTH             AttributeType = 0x200 // Deprecated: removed from use in 2.40.
+	CKA_AUTH_PIN_FLAGS             AttributeType = 0x201 // Deprecated: removed from use in 2.40.
 	CKA_ALWAYS_AUTHENTICATE        AttributeType = 0x202
 	CKA_WRAP_WITH_TRUSTED          AttributeType = 0x210
 	CKA_OTP_FORMAT                 AttributeType = 0x220
@@ -334,17 +337,17 @@ const (
 	CKM_CAST3_MAC                      MechanismType = 0x313
 	CKM_CAST3_MAC_GENERAL              MechanismType = 0x314
 	CKM_CAST3_CBC_PAD                  MechanismType = 0x315
-	CKM_CAST5_KEY_GEN                  MechanismType = 0x320
+	CKM_CAST5_KEY_GEN                  MechanismType = 0x320 // Deprecated: use CKM_CAST128_KEY_GEN.
 	CKM_CAST128_KEY_GEN                MechanismType = 0x320
-	CKM_CAST5_ECB                      MechanismType = 0x321
+	CKM_CAST5_ECB                      MechanismType = 0x321 // Deprecated: use CKM_CAST128_ECB.
 	CKM_CAST128_ECB                    MechanismType = 0x321
-	CKM_CAST5_CBC                      MechanismType = 0x322
+	CKM_CAST5_CBC                      MechanismType = 0x322 // Deprecated: use CKM_CAST128_CBC.
 	CKM_CAST128_CBC                    MechanismType = 0x322
-	CKM_CAST5_MAC                      MechanismType = 0x323
+	CKM_CAST5_MAC                      MechanismType = 0x323 // Deprecated: use CKM_CAST128_MAC.
 	CKM_CAST128_MAC                    MechanismType = 0x323
-	CKM_CAST5_MAC_GENERAL              MechanismType = 0x324
+	CKM_CAST5_MAC_GENERAL              MechanismType = 0x324 // Deprecated: use CKM_CAST128_MAC_GENERAL.
 	CKM_CAST128_MAC_GENERAL            MechanismType = 0x324
-	CKM_CAST5_CBC_PAD                  MechanismType = 0x325
+	CKM_CAST5_CBC_PAD                  MechanismType = 0x325 // Deprecated: use CKM_CAST128_CBC_PAD.
 	CKM_CAST128_CBC_PAD                MechanismType = 0x325
 	CKM_RC5_KEY_GEN                    MechanismType = 0x330
 	CKM_RC5_ECB                        MechanismType = 0x331
@@ -385,9 +388,9 @@ const (
 	CKM_PBE_MD5_DES_CBC                MechanismType = 0x3a1
 	CKM_PBE_MD5_CAST_CBC               MechanismType = 0x3a2
 	CKM_PBE_MD5_CAST3_CBC              MechanismType = 0x3a3
-	CKM_PBE_MD5_CAST5_CBC              MechanismType = 0x3a4
+	CKM_PBE_MD5_CAST5_CBC              MechanismType = 0x3a4 // Deprecated: use CKM_PBE_MD5_CAST128_CBC.
 	CKM_PBE_MD5_CAST128_CBC            MechanismType = 0x3a4
-	CKM_PBE_SHA1_CAST5_CBC             MechanismType = 0x3a5
+	CKM_PBE_SHA1_CAST5_CBC             MechanismType = 0x3a5 // Deprecated: use CKM_PBE_SHA1_CAST128_CBC.
 	CKM_PBE_SHA1_CAST128_CBC           MechanismType = 0x3a5
 	CKM_PBE_SHA1_RC4_128               MechanismType = 0x3a6
 	CKM_PBE_SHA1_RC4_40                MechanismType = 0x3a7
@@ -448,6 +451,7 @@ const (
 	CKM_SKIPJACK_RELAYX                MechanismType = 0x100a
 	CKM_KEA_KEY_PAIR_GEN               MechanismType = 0x1010
 	CKM_KEA_KEY_DERIVE                 MechanismType = 0x1011
+	CKM_KEA_DERIVE                     MechanismType = 0x1012
 	CKM_FORTEZZA_TIMESTAMP             MechanismType = 0x1020
 	CKM_BATON_KEY_GEN                  MechanismType = 0x1030
 	CKM_BATON_ECB128                   MechanismType = 0x1031
@@ -456,7 +460,7 @@ const (
 	CKM_BATON_COUNTER                  MechanismType = 0x1034
 	CKM_BATON_SHUFFLE                  MechanismType = 0x1035
 	CKM_BATON_WRAP                     MechanismType = 0x1036
-	CKM_ECDSA_KEY_PAIR_GEN             MechanismType = 0x1040
+	CKM_ECDSA_KEY_PAIR_GEN             MechanismType = 0x1040 // Deprecated: use CKM_EC_KEY_PAIR_GEN.
 	CKM_EC_KEY_PAIR_GEN                MechanismType = 0x1040
 	CKM_ECDSA                          MechanismType = 0x1041
 	CKM_ECDSA_SHA1                     MechanismType = 0x1042
@@ -518,7 +522,7 @@ const (
 	CKM_DSA_PARAMETER_GEN              MechanismType = 0x2000
 	CKM_DH_PKCS_PARAMETER_GEN          MechanismType = 0x2001
 	CKM_X9_42_DH_PARAMETER_GEN         MechanismType = 0x2002
-	CKM_DSA_PROBABLISTIC_PARAMETER_GEN MechanismType = 0x2003
+	CKM_DSA_PROBABLISTIC_PARAMETER_GEN MechanismType = 0x2003 // Deprecated: misspelt; use CKM_DSA_PROBABILISTIC_PARAMETER_GEN.
 	CKM_DSA_SHAWE_TAYLOR_PARAMETER_GEN MechanismType = 0x2004
 	CKM_AES_OFB                        MechanismType = 0x2104
 	CKM_AES_CFB64                      MechanismType = 0x2105
@@ -566,7 +570,7 @@ const (
 	CKK_RSA            KeyType = 0x0
 	CKK_DSA            KeyType = 0x1
 	CKK_DH             KeyType = 0x2
-	CKK_ECDSA          KeyType = 0x3
+	CKK_ECDSA          KeyType = 0x3 // Deprecated: use CKK_EC.
 	CKK_EC             KeyType = 0x3
 	CKK_X9_42_DH       KeyType = 0x4
 	CKK_KEA            KeyType = 0x5
@@ -579,6 +583,7 @@ const (
 	CKK_CAST           KeyType = 0x16
 	CKK_CAST3          KeyType = 0x17
 	CKK_CAST128        KeyType = 0x18
+	CKK_CAST5          KeyType = 0x18 // Deprecated: use CKK_CAST128.
 	CKK_RC5            KeyType = 0x19
 	CKK_IDEA           KeyType = 0x1a
 	CKK_SKIPJACK       KeyType = 0x1b
@@ -632,6 +637,7 @@ const (
 	CKF_SO_PIN_FINAL_TRY               Flags = 0x200000
 	CKF_SO_PIN_LOCKED                  Flags = 0x400000
 	CKF_SO_PIN_TO_BE_CHANGED           Flags = 0x800000
+	CKF_ERROR_STATE                    Flags = 0x1000000
 	CKF_RW_SESSION                     Flags = 0x2
 	CKF_SERIAL_SESSION                 Flags = 0x4
 	CKF_NEXT_OTP                       Flags = 0x1
@@ -655,7 +661,7 @@ const (
 	CKF_DERIVE                         Flags = 0x80000
 	CKF_EXTENSION                      Flags = 0x80000000
 	CKF_EC_F_P                         Flags = 0x100000
-	CKF_EC_NAMEDCURVE                  Flags = 0x800000
+	CKF_EC_NAMEDCURVE                  Flags = 0x800000 // Deprecated: use CKF_EC_OID (3.0).
 	CKF_EC_UNCOMPRESS                  Flags = 0x1000000
 	CKF_EC_COMPRESS                    Flags = 0x2000000
 	CKF_DONT_BLOCK                     Flags = 0x1
@@ -719,4 +725,23 @@ const (
 const (
 	CKN_SURRENDER   Notification = 0x0
 	CKN_OTP_CHANGED Notification = 0x1
+)
+
+// PBKDF2 pseudo-random functions and salt sources (CK_PKCS5_PBKDF2_PARAMS2).
+type (
+	PBKDF2PRF        ULong // CK_PKCS5_PBKDF2_PSEUDO_RANDOM_FUNCTION_TYPE
+	PBKDF2SaltSource ULong // CK_PKCS5_PBKDF2_SALT_SOURCE_TYPE
+)
+
+const (
+	CKP_PKCS5_PBKD2_HMAC_SHA1       PBKDF2PRF = 0x1
+	CKP_PKCS5_PBKD2_HMAC_GOSTR3411  PBKDF2PRF = 0x2
+	CKP_PKCS5_PBKD2_HMAC_SHA224     PBKDF2PRF = 0x3
+	CKP_PKCS5_PBKD2_HMAC_SHA256     PBKDF2PRF = 0x4
+	CKP_PKCS5_PBKD2_HMAC_SHA384     PBKDF2PRF = 0x5
+	CKP_PKCS5_PBKD2_HMAC_SHA512     PBKDF2PRF = 0x6
+	CKP_PKCS5_PBKD2_HMAC_SHA512_224 PBKDF2PRF = 0x7
+	CKP_PKCS5_PBKD2_HMAC_SHA512_256 PBKDF2PRF = 0x8
+
+	CKZ_SALT_SPECIFIED PBKDF2SaltSource = 0x1
 )
