@@ -1,0 +1,142 @@
+package mechanisms
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"hash"
+	"math/big"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// ecdsaMech is CKM_ECDSA (h == 0: the input is the hash, single-part only)
+// or one of CKM_ECDSA_SHA* (the mechanism hashes, multipart allowed).
+// Signatures are r||s, each padded to the curve's size.
+type ecdsaMech struct {
+	typ ck.MechanismType
+	h   crypto.Hash
+}
+
+func init() {
+	for _, m := range []ecdsaMech{
+		{ck.CKM_ECDSA, 0},
+		{ck.CKM_ECDSA_SHA1, crypto.SHA1},
+		{ck.CKM_ECDSA_SHA224, crypto.SHA224},
+		{ck.CKM_ECDSA_SHA256, crypto.SHA256},
+		{ck.CKM_ECDSA_SHA384, crypto.SHA384},
+		{ck.CKM_ECDSA_SHA512, crypto.SHA512},
+	} {
+		Register(m)
+	}
+}
+
+func (m ecdsaMech) Type() ck.MechanismType { return m.typ }
+
+func (m ecdsaMech) Info() Info {
+	return Info{MinKeySize: 224, MaxKeySize: 521, ExtraFlags: ecInfoFlags}
+}
+
+func (m ecdsaMech) SignInit(key *Key, param any) (SignContext, error) {
+	if err := noParam(param); err != nil {
+		return nil, err
+	}
+	priv, err := ecPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	s := &ecdsaSigner{priv: priv, size: curveSize(&priv.PublicKey)}
+	if m.h == 0 {
+		return s, nil
+	}
+	return &ecdsaHashSigner{ecdsaSigner: s, h: m.h.New()}, nil
+}
+
+func (m ecdsaMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
+	if err := noParam(param); err != nil {
+		return nil, err
+	}
+	pub, err := ecPublicKey(key)
+	if err != nil {
+		return nil, err
+	}
+	v := &ecdsaVerifier{pub: pub, size: curveSize(pub)}
+	if m.h == 0 {
+		return v, nil
+	}
+	return &ecdsaHashVerifier{ecdsaVerifier: v, h: m.h.New()}, nil
+}
+
+func curveSize(pub *ecdsa.PublicKey) int { return (pub.Curve.Params().BitSize + 7) / 8 }
+
+// ecdsaSigner signs a hash given whole; crypto/ecdsa truncates a long hash
+// to the order's bit length as ECDSA specifies.
+type ecdsaSigner struct {
+	priv *ecdsa.PrivateKey
+	size int
+}
+
+func (s *ecdsaSigner) SignatureLen() int { return 2 * s.size }
+
+func (s *ecdsaSigner) Sign(digest []byte) ([]byte, error) {
+	r, ss, err := ecdsa.Sign(rand.Reader, s.priv, digest)
+	if err != nil {
+		return nil, ck.CKR_FUNCTION_FAILED
+	}
+	out := make([]byte, 2*s.size)
+	r.FillBytes(out[:s.size])
+	ss.FillBytes(out[s.size:])
+	return out, nil
+}
+
+// ecdsaHashSigner hashes the data first and allows C_SignUpdate/C_SignFinal.
+type ecdsaHashSigner struct {
+	*ecdsaSigner
+	h hash.Hash
+}
+
+func (s *ecdsaHashSigner) Sign(data []byte) ([]byte, error) {
+	s.h.Write(data)
+	return s.Final()
+}
+
+func (s *ecdsaHashSigner) Update(data []byte) error {
+	s.h.Write(data)
+	return nil
+}
+
+func (s *ecdsaHashSigner) Final() ([]byte, error) { return s.ecdsaSigner.Sign(s.h.Sum(nil)) }
+
+type ecdsaVerifier struct {
+	pub  *ecdsa.PublicKey
+	size int
+}
+
+func (v *ecdsaVerifier) Verify(digest, sig []byte) error {
+	if len(sig) != 2*v.size {
+		return ck.CKR_SIGNATURE_LEN_RANGE
+	}
+	r := new(big.Int).SetBytes(sig[:v.size])
+	s := new(big.Int).SetBytes(sig[v.size:])
+	if !ecdsa.Verify(v.pub, digest, r, s) {
+		return ck.CKR_SIGNATURE_INVALID
+	}
+	return nil
+}
+
+type ecdsaHashVerifier struct {
+	*ecdsaVerifier
+	h hash.Hash
+}
+
+func (v *ecdsaHashVerifier) Verify(data, sig []byte) error {
+	v.h.Write(data)
+	return v.Final(sig)
+}
+
+func (v *ecdsaHashVerifier) Update(data []byte) error {
+	v.h.Write(data)
+	return nil
+}
+
+func (v *ecdsaHashVerifier) Final(sig []byte) error { return v.ecdsaVerifier.Verify(v.h.Sum(nil), sig) }
