@@ -3,8 +3,12 @@ GO      ?= go
 PREFIX  ?= /usr/local
 LIB     := libgohsm.so
 CLI     := gohsm
+FUZZTIME ?= 30s
 
-.PHONY: all build clean FORCE
+# Go may be installed in /usr/local/go without being on PATH (a fresh Debian 12).
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all build clean deps demo test fuzz FORCE
 all: build
 build: $(LIB) $(CLI)
 
@@ -22,3 +26,21 @@ $(CLI): FORCE
 clean:
 	rm -f $(LIB) libgohsm.h $(CLI)
 	rm -rf build
+
+# deps installs the Debian packages the build, demo and tests need (apt-get);
+# it is quick when they are all there already.
+deps:
+	scripts/install-deps.sh
+
+# demo: a token, a key pair and a signature made through libgohsm.so with
+# pkcs11-tool, verified by openssl.
+demo: deps build
+	scripts/demo.sh $(CURDIR)/$(LIB) $(CURDIR)/$(CLI)
+
+# test runs the whole default suite (what .ci/run runs) and fails if any part fails.
+test: deps build
+	scripts/test.sh $(CURDIR)/$(LIB)
+
+# fuzz runs every Go fuzz target for FUZZTIME each (make test runs their seed corpora).
+fuzz: build
+	scripts/fuzz.sh $(FUZZTIME)

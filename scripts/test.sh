@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test.sh is `make test`, the whole default suite (and so .ci/run). It runs
+# every suite even after one fails, prints how long each took, and ends with
+# one summary line; it exits non-zero if any suite failed.
+#
+# Usage: scripts/test.sh [path/to/libgohsm.so]   (after `make build`)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+LIB=$(realpath "${1:-$ROOT/libgohsm.so}")
+export GOHSM_LIB="$LIB"
+GO=${GO:-go}
+# No test may read the machine's own configuration or store.
+unset GOHSM_CONF GOHSM_DIR
+
+passed=0
+failed=0
+failures=()
+suite() {
+	local name=$1
+	shift
+	printf '\n=== suite %s: %s\n' "$name" "$*"
+	local start=$SECONDS
+	if "$@"; then
+		passed=$((passed + 1))
+		printf -- '--- suite %s: ok (%ds)\n' "$name" $((SECONDS - start))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		printf -- '--- suite %s: FAILED (%ds)\n' "$name" $((SECONDS - start))
+	fi
+}
+
+# The Go packages with unit tests: everything but the black-box tests, which
+# load the built library and so are run apart.
+mapfile -t UNIT_PKGS < <($GO list ./... | grep -v '/tests\(/\|$\)')
+mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... 2>/dev/null)
+
+suite vet "$GO" vet ./...
+suite unit "$GO" test -race -count=1 -timeout 10m "${UNIT_PKGS[@]}"
+if [ ${#BLACKBOX_PKGS[@]} -gt 0 ]; then
+	suite blackbox "$GO" test -count=1 -timeout 15m "${BLACKBOX_PKGS[@]}"
+fi
+suite exports scripts/check-exports.sh "$LIB"
+if [ -x tests/fork/run.sh ]; then
+	suite fork tests/fork/run.sh "$LIB"
+fi
+
+printf '\n'
+if [ $failed -gt 0 ]; then
+	printf 'failed suites: %s\n' "${failures[*]}"
+fi
+printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
+[ $failed -eq 0 ]
