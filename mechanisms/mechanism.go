@@ -134,6 +134,44 @@ type KeyPairGenerator interface {
 	GenerateKeyPair(pubTmpl, privTmpl ck.Template) (pub, priv map[ck.AttributeType][]byte, err error)
 }
 
+// SignRecoverer signs so that the data can be recovered from the signature
+// (C_SignRecoverInit); the context is single-part only.
+type SignRecoverer interface {
+	SignRecoverInit(key *Key, param any) (SignContext, error)
+}
+
+// VerifyRecoverer checks a signature and recovers the data (C_VerifyRecoverInit).
+type VerifyRecoverer interface {
+	VerifyRecoverInit(key *Key, param any) (VerifyRecoverContext, error)
+}
+
+// VerifyRecoverContext is one verification with recovery. DataLen is the
+// exact recovered length or an upper bound; a bad signature is
+// CKR_SIGNATURE_INVALID (or CKR_SIGNATURE_LEN_RANGE).
+type VerifyRecoverContext interface {
+	DataLen(signatureLen int) int
+	VerifyRecover(signature []byte) ([]byte, error)
+}
+
+// KeyWrapper encrypts the value of key under wrapping (C_WrapKey). Usage and
+// extractability are checked by provider before.
+type KeyWrapper interface {
+	WrapKey(wrapping, key *Key, param any) ([]byte, error)
+}
+
+// KeyUnwrapper decrypts a wrapped key (C_UnwrapKey), returning the attributes
+// it determines (CKA_VALUE, CKA_KEY_TYPE ...) like KeyGenerator; provider
+// adds the rest from the template and the attribute policy.
+type KeyUnwrapper interface {
+	UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
+}
+
+// KeyDeriver derives a secret key from base (C_DeriveKey), returning the
+// attributes it determines like KeyGenerator.
+type KeyDeriver interface {
+	DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
+}
+
 var (
 	regMu    sync.RWMutex
 	registry = map[ck.MechanismType]Mechanism{}
@@ -187,6 +225,21 @@ func MechanismInfo(m Mechanism) ck.MechanismInfo {
 	}
 	if _, ok := m.(Verifier); ok {
 		f |= ck.CKF_VERIFY
+	}
+	if _, ok := m.(SignRecoverer); ok {
+		f |= ck.CKF_SIGN_RECOVER
+	}
+	if _, ok := m.(VerifyRecoverer); ok {
+		f |= ck.CKF_VERIFY_RECOVER
+	}
+	if _, ok := m.(KeyWrapper); ok {
+		f |= ck.CKF_WRAP
+	}
+	if _, ok := m.(KeyUnwrapper); ok {
+		f |= ck.CKF_UNWRAP
+	}
+	if _, ok := m.(KeyDeriver); ok {
+		f |= ck.CKF_DERIVE
 	}
 	if _, ok := m.(KeyGenerator); ok {
 		f |= ck.CKF_GENERATE
