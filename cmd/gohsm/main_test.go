@@ -261,3 +261,12 @@ func TestPasswordFile(t *testing.T) {
 	t.Setenv(envUserPIN, "user-pin")
 	gohsm(t, "token", "init-pin").want(t, 0)
 }
+
+func TestInitPINRefusesNamedForm(t *testing.T) {
+	newStore(t)
+	initToken(t, "tok")
+	t.Setenv(envUserPIN, "bob:1234")
+	gohsm(t, "token", "init-pin").wantErr(t, exitError, "looks like name:password")
+	t.Setenv(envUserPIN, ":1234:") // no name before the colon: a bare PIN
+	gohsm(t, "token", "init-pin").want(t, 0)
+}

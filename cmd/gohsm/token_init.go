@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -155,6 +156,9 @@ are read from the terminal without echo.`,
 			if err != nil {
 				return err
 			}
+			if err := checkBarePIN(pin); err != nil {
+				return err
+			}
 			if err := asCO(m, s.slot, coName, pw, func(h ck.SessionHandle) error {
 				return m.InitPIN(h, pin)
 			}); err != nil {
@@ -170,6 +174,15 @@ are read from the terminal without echo.`,
 	f.StringVar(&passwordFile, "password-file", "", "read the Crypto Officer password from the first line of this file")
 	f.StringVar(&pinFile, "pin-file", "", "read the new user PIN from the first line of this file")
 	return cmd
+}
+
+// checkBarePIN refuses a default user's PIN that C_Login would read as
+// "name:password" (DESIGN.md rule 6): that user could never log in with it.
+func checkBarePIN(pin []byte) error {
+	if i := bytes.IndexByte(pin, ':'); i > 0 && validUserName.Match(pin[:i]) {
+		return errors.New("the new user PIN looks like name:password (a user name, then a colon), which logins read as a named user; choose another PIN")
+	}
+	return nil
 }
 
 // asCO runs fn in a read/write session logged in as a Crypto Officer, then
