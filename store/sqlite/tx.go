@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/gohsm/gohsm/store"
+)
+
+// busyRetries bounds the extra attempts after SQLite gave up with SQLITE_BUSY
+// or SQLITE_LOCKED. The busy timeout handles ordinary lock waits; this covers
+// the few cases where SQLite reports BUSY without waiting (WAL recovery by
+// another process, a snapshot made stale) so that they never reach a caller.
+const busyRetries = 5
+
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return false
+}
+
+// retry runs fn again while it fails with BUSY. fn must be safe to repeat:
+// a failed attempt has changed nothing (its transaction was rolled back).
+func retry(fn func() error) error {
+	var err error
+	for i := 0; ; i++ {
+		err = fn()
+		if err == nil || !isBusy(err) || i == busyRetries {
+			return err
+		}
+		time.Sleep(time.Duration(1+i*i) * 5 * time.Millisecond)
+	}
+}
+
+// write runs fn in a BEGIN IMMEDIATE transaction (the DSN's _txlock) and
+// commits it; the whole transaction is retried on BUSY.
+func (d *DB) write(fn func(tx *sql.Tx) error) error {
+	return retry(func() error {
+		tx, err := d.db.Begin()
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// txStmt runs a cached prepared statement inside tx.
+func (d *DB) txStmt(tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s, err := d.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Stmt(s), nil
+}
+
+// wrapErr maps constraint failures to the store's errors and tags the rest.
+// SQLite's messages name tables and columns, never bound values.
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return fmt.Errorf("%w: %v", store.ErrExists, err)
+		case sqlite3.ErrConstraintForeignKey:
+			return fmt.Errorf("%w: %v", store.ErrNotFound, err)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrExists) {
+		return err
+	}
+	return fmt.Errorf("sqlite store: %w", err)
+}
+
+// mustAffect turns "no row changed" into ErrNotFound.
+func mustAffect(r sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
