@@ -175,11 +175,7 @@ func (d *DB) UpdateObject(o *store.Object, s *seal.Sealer) error {
 
 // DestroyObject deletes an object (and its shares); ErrNotFound if missing.
 func (d *DB) DestroyObject(tokenID, id int64) error {
-	st, err := d.stmt(destroyObjectSQL)
-	if err != nil {
-		return err
-	}
-	return wrapErr(retry(func() error { return mustAffect(st.Exec(id, tokenID)) }))
+	return d.exec(destroyObjectSQL, id, tokenID)
 }
 
 // Object reads one object. With a sealer its secret attributes are unsealed

@@ -57,6 +57,7 @@ const (
 type DB struct {
 	db   *sql.DB
 	path string
+	wmu  sync.Mutex // serialises this process's write transactions (see write)
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt // prepared hot statements, keyed by their SQL

@@ -102,9 +102,7 @@ func (d *DB) ReinitToken(tokenID int64, label string, co store.User) error {
 
 // DeleteToken removes the token with its users, objects and shares.
 func (d *DB) DeleteToken(tokenID int64) error {
-	return wrapErr(retry(func() error {
-		return mustAffect(d.db.Exec(`DELETE FROM tokens WHERE id = ?`, tokenID))
-	}))
+	return d.exec(`DELETE FROM tokens WHERE id = ?`, tokenID)
 }
 
 // nonNil makes a nil slice an empty blob: the driver binds nil as NULL.

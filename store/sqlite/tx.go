@@ -39,9 +39,14 @@ func retry(fn func() error) error {
 }
 
 // write runs fn in a BEGIN IMMEDIATE transaction (the DSN's _txlock) and
-// commits it; the whole transaction is retried on BUSY.
+// commits it; the whole transaction is retried on BUSY. Writers of this
+// process queue on d.wmu first: SQLite's busy handler polls with sleeps of up
+// to 100 ms, which would make goroutines of one process wait far longer than
+// the lock is held. Other processes still meet on SQLite's lock.
 func (d *DB) write(fn func(tx *sql.Tx) error) error {
 	return retry(func() error {
+		d.wmu.Lock()
+		defer d.wmu.Unlock()
 		tx, err := d.db.Begin()
 		if err != nil {
 			return err
@@ -52,6 +57,17 @@ func (d *DB) write(fn func(tx *sql.Tx) error) error {
 		}
 		return tx.Commit()
 	})
+}
+
+// exec runs one writing statement that must change a row, as a transaction.
+func (d *DB) exec(query string, args ...any) error {
+	return wrapErr(d.write(func(tx *sql.Tx) error {
+		st, err := d.txStmt(tx, query)
+		if err != nil {
+			return err
+		}
+		return mustAffect(st.Exec(args...))
+	}))
 }
 
 // txStmt runs a cached prepared statement inside tx.

@@ -99,10 +99,8 @@ func insertUser(tx *sql.Tx, u *store.User) error {
 
 // UpdateUserSecret replaces a user's PIN secret (C_SetPIN, C_InitPIN).
 func (d *DB) UpdateUserSecret(userID int64, s seal.PINSecret) error {
-	return wrapErr(retry(func() error {
-		return mustAffect(d.db.Exec(`UPDATE users SET kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?, salt = ?, verifier = ?, wrapped_master_key = ? WHERE id = ?`,
-			s.KDF.Time, s.KDF.MemoryKiB, s.KDF.Threads, nonNil(s.Salt), nonNil(s.Verifier), nonNil(s.WrappedMasterKey), userID))
-	}))
+	return d.exec(`UPDATE users SET kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?, salt = ?, verifier = ?, wrapped_master_key = ? WHERE id = ?`,
+		s.KDF.Time, s.KDF.MemoryKiB, s.KDF.Threads, nonNil(s.Salt), nonNil(s.Verifier), nonNil(s.WrappedMasterKey), userID)
 }
 
 // LoginFailed counts one failed login and locks the user once the count
@@ -119,15 +117,11 @@ func (d *DB) LoginFailed(userID int64, max int) (failed int, locked bool, err er
 
 // LoginSucceeded clears the failure count; it does not unlock.
 func (d *DB) LoginSucceeded(userID int64) error {
-	return wrapErr(retry(func() error {
-		return mustAffect(d.db.Exec(`UPDATE users SET failed_logins = 0 WHERE id = ?`, userID))
-	}))
+	return d.exec(`UPDATE users SET failed_logins = 0 WHERE id = ?`, userID)
 }
 
 // SetLocked locks or unlocks a user; unlocking also clears the count.
 func (d *DB) SetLocked(userID int64, locked bool) error {
-	return wrapErr(retry(func() error {
-		return mustAffect(d.db.Exec(`UPDATE users SET locked = ?, failed_logins = CASE WHEN ? THEN failed_logins ELSE 0 END WHERE id = ?`,
-			b2i(locked), b2i(locked), userID))
-	}))
+	return d.exec(`UPDATE users SET locked = ?, failed_logins = CASE WHEN ? THEN failed_logins ELSE 0 END WHERE id = ?`,
+		b2i(locked), b2i(locked), userID)
 }
