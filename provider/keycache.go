@@ -1,0 +1,85 @@
+package provider
+
+// keycache.go: for crypto.go, keyForUse(s, h, usage) resolves a key handle,
+// checks usage and login, and returns the unsealed, parsed-once key.
+
+import (
+	"sync"
+
+	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/mechanisms"
+	"github.com/gohsm/gohsm/store"
+)
+
+// keyCache holds the token objects unsealed during one login, by store ID,
+// with the store version they were read at. A mechanism's parsed key lives
+// on the cached object, so a key is unsealed and parsed once per login and
+// version. The zero value is ready; logout wipes it.
+type keyCache struct {
+	mu      sync.Mutex
+	entries map[int64]*object
+}
+
+// get returns the cached object for a store ID, or nil.
+func (k *keyCache) get(dbID int64) *object {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.entries[dbID]
+}
+
+// put caches o (read with the login's sealer), replacing an older version.
+func (k *keyCache) put(o *object) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.entries == nil {
+		k.entries = map[int64]*object{}
+	}
+	k.entries[o.dbID] = o
+}
+
+// drop forgets one store ID (destroyed, or changed by this process).
+func (k *keyCache) drop(dbID int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.entries, dbID)
+}
+
+// wipe forgets everything at logout. Values are not zeroed in place: an
+// operation of another session may still hold the object for a moment, and
+// Go may have copied the bytes anyway; dropping every reference is what
+// makes them unreachable.
+func (k *keyCache) wipe() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.entries = nil
+}
+
+// keyForUse resolves a key handle for a cryptographic operation: the key
+// must exist and be visible (else CKR_KEY_HANDLE_INVALID), be a key, allow
+// usage (CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP,
+// CKA_UNWRAP, CKA_DERIVE; 0 checks nothing) else CKR_KEY_FUNCTION_NOT_PERMITTED,
+// and a private or secret key needs a Crypto User's login
+// (CKR_USER_NOT_LOGGED_IN). It returns the key and CKA_ALWAYS_AUTHENTICATE.
+// It does not take s.mu.
+func (m *Module) keyForUse(s *Session, h ck.ObjectHandle, usage ck.AttributeType) (*mechanisms.Key, bool, error) {
+	o, l, err := m.resolve(s, h)
+	if err == ck.CKR_OBJECT_HANDLE_INVALID {
+		return nil, false, ck.CKR_KEY_HANDLE_INVALID
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	switch o.class {
+	case ck.CKO_PUBLIC_KEY:
+	case ck.CKO_PRIVATE_KEY, ck.CKO_SECRET_KEY:
+		if l == nil || l.user.Role != store.RoleCU {
+			return nil, false, ck.CKR_USER_NOT_LOGGED_IN
+		}
+	default:
+		return nil, false, ck.CKR_KEY_HANDLE_INVALID
+	}
+	if usage != 0 && !boolOf(o.attrs, usage) {
+		return nil, false, ck.CKR_KEY_FUNCTION_NOT_PERMITTED
+	}
+	return o.mechKey(), boolOf(o.attrs, ck.CKA_ALWAYS_AUTHENTICATE), nil
+}
