@@ -22,6 +22,10 @@ var ErrWrongPIN = errors.New("seal: wrong PIN")
 // ErrCorrupt is returned when sealed data fails authentication.
 var ErrCorrupt = errors.New("seal: sealed data failed authentication")
 
+// ErrBadKDF is returned for Argon2 parameters that argon2.IDKey would panic
+// on or that would exhaust memory (a bad configuration or a corrupt store).
+var ErrBadKDF = errors.New("seal: invalid Argon2id parameters")
+
 const masterKeyLen = 32
 
 // KDFParams are the Argon2id cost parameters, stored with each PIN secret so
@@ -53,6 +57,17 @@ func NewMasterKey() []byte {
 	return k
 }
 
+// Bounds on stored parameters: generous enough to raise the cost many times
+// over, small enough that a corrupt record cannot ask for terabytes.
+const (
+	maxKDFTime      = 1000
+	maxKDFMemoryKiB = 4 << 20 // 4 GiB
+)
+
+func (p KDFParams) valid() bool {
+	return p.Time >= 1 && p.Time <= maxKDFTime && p.Threads >= 1 && p.MemoryKiB >= 8 && p.MemoryKiB <= maxKDFMemoryKiB
+}
+
 // stretch derives a 32-byte verifier and a 32-byte key-encryption key from the PIN.
 func stretch(pin, salt []byte, p KDFParams) (verifier, kek []byte) {
 	out := argon2.IDKey(pin, salt, p.Time, p.MemoryKiB, p.Threads, 64)
@@ -61,6 +76,12 @@ func stretch(pin, salt []byte, p KDFParams) (verifier, kek []byte) {
 
 // WrapForPIN makes the PIN secret that lets pin unwrap masterKey.
 func WrapForPIN(pin, masterKey []byte, p KDFParams) (PINSecret, error) {
+	if !p.valid() {
+		return PINSecret{}, ErrBadKDF
+	}
+	if len(masterKey) != masterKeyLen {
+		return PINSecret{}, errors.New("seal: master key must be 32 bytes")
+	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return PINSecret{}, err
@@ -76,6 +97,9 @@ func WrapForPIN(pin, masterKey []byte, p KDFParams) (PINSecret, error) {
 
 // Unwrap checks pin against the verifier and returns the master key.
 func (s PINSecret) Unwrap(pin []byte) ([]byte, error) {
+	if !s.KDF.valid() {
+		return nil, ErrCorrupt // stored parameters, so the record is damaged
+	}
 	verifier, kek := stretch(pin, s.Salt, s.KDF)
 	defer Wipe(kek)
 	if subtle.ConstantTimeCompare(verifier, s.Verifier) != 1 {
@@ -92,7 +116,11 @@ func (s PINSecret) Unwrap(pin []byte) ([]byte, error) {
 type Sealer struct{ aead cipher.AEAD }
 
 // NewSealer returns a Sealer for masterKey; the caller may wipe masterKey afterwards.
+// Only 32-byte keys are accepted: AES would silently take 16 or 24 bytes.
 func NewSealer(masterKey []byte) (*Sealer, error) {
+	if len(masterKey) != masterKeyLen {
+		return nil, errors.New("seal: master key must be 32 bytes")
+	}
 	b, err := aes.NewCipher(masterKey)
 	if err != nil {
 		return nil, err
