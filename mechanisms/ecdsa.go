@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
-	"hash"
 	"math/big"
 
 	"github.com/gohsm/gohsm/ck"
@@ -49,7 +48,7 @@ func (m ecdsaMech) SignInit(key *Key, param any) (SignContext, error) {
 	if m.h == 0 {
 		return s, nil
 	}
-	return &ecdsaHashSigner{ecdsaSigner: s, h: m.h.New()}, nil
+	return &hashThenSign{inner: s, h: m.h.New()}, nil
 }
 
 func (m ecdsaMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
@@ -64,7 +63,7 @@ func (m ecdsaMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
 	if m.h == 0 {
 		return v, nil
 	}
-	return &ecdsaHashVerifier{ecdsaVerifier: v, h: m.h.New()}, nil
+	return &hashThenVerify{inner: v, h: m.h.New()}, nil
 }
 
 func curveSize(pub *ecdsa.PublicKey) int { return (pub.Curve.Params().BitSize + 7) / 8 }
@@ -89,24 +88,6 @@ func (s *ecdsaSigner) Sign(digest []byte) ([]byte, error) {
 	return out, nil
 }
 
-// ecdsaHashSigner hashes the data first and allows C_SignUpdate/C_SignFinal.
-type ecdsaHashSigner struct {
-	*ecdsaSigner
-	h hash.Hash
-}
-
-func (s *ecdsaHashSigner) Sign(data []byte) ([]byte, error) {
-	s.h.Write(data)
-	return s.Final()
-}
-
-func (s *ecdsaHashSigner) Update(data []byte) error {
-	s.h.Write(data)
-	return nil
-}
-
-func (s *ecdsaHashSigner) Final() ([]byte, error) { return s.ecdsaSigner.Sign(s.h.Sum(nil)) }
-
 type ecdsaVerifier struct {
 	pub  *ecdsa.PublicKey
 	size int
@@ -123,20 +104,3 @@ func (v *ecdsaVerifier) Verify(digest, sig []byte) error {
 	}
 	return nil
 }
-
-type ecdsaHashVerifier struct {
-	*ecdsaVerifier
-	h hash.Hash
-}
-
-func (v *ecdsaHashVerifier) Verify(data, sig []byte) error {
-	v.h.Write(data)
-	return v.Final(sig)
-}
-
-func (v *ecdsaHashVerifier) Update(data []byte) error {
-	v.h.Write(data)
-	return nil
-}
-
-func (v *ecdsaHashVerifier) Final(sig []byte) error { return v.ecdsaVerifier.Verify(v.h.Sum(nil), sig) }

@@ -46,3 +46,103 @@ trap 'rm -rf "$tmp"' EXIT
 		done
 	done
 } >ecdsa_openssl.txt
+
+# RSA: one 2048-bit test key (a test fixture, never used for anything else),
+# deterministic PKCS #1 v1.5 signatures (with each hash, and raw over the
+# caller's bytes as CKM_RSA_PKCS takes them), PSS signatures with several salt
+# lengths, and PKCS #1 v1.5 ciphertexts.
+[ -f rsa2048.pem ] || openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+{
+	echo "# PKCS #1 v1.5 signatures by $(openssl version | cut -d' ' -f1-2) with rsa2048.pem"
+	for alg in none sha1 sha224 sha256 sha384 sha512; do
+		# pkeyutl takes at most 64 bytes: 51 is the size of a SHA-256 DigestInfo.
+		openssl rand 51 >"$tmp/m"
+		if [ "$alg" = none ]; then
+			openssl pkeyutl -sign -inkey rsa2048.pem -in "$tmp/m" -out "$tmp/sig"
+		else
+			openssl dgst -"$alg" -sign rsa2048.pem -out "$tmp/sig" "$tmp/m"
+		fi
+		echo "Hash = $alg"
+		echo "Msg = $(xxd -p "$tmp/m" | tr -d '\n')"
+		echo "Sig = $(xxd -p "$tmp/sig" | tr -d '\n')"
+		echo
+	done
+} >rsa_pkcs1.txt
+{
+	echo "# PSS signatures (MGF1 with the same hash) by $(openssl version | cut -d' ' -f1-2) with rsa2048.pem"
+	for alg in sha1 sha224 sha256 sha384 sha512; do
+		for salt in 1 20 32 max; do
+			openssl rand 50 >"$tmp/m"
+			openssl dgst -"$alg" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:"$salt" \
+				-sigopt rsa_mgf1_md:"$alg" -sign rsa2048.pem -out "$tmp/sig" "$tmp/m"
+			echo "Hash = $alg"
+			echo "Salt = $salt"
+			echo "Msg = $(xxd -p "$tmp/m" | tr -d '\n')"
+			echo "Sig = $(xxd -p "$tmp/sig" | tr -d '\n')"
+			echo
+		done
+	done
+} >rsa_pss.txt
+{
+	echo "# PKCS #1 v1.5 ciphertexts by $(openssl version | cut -d' ' -f1-2) for rsa2048.pem"
+	for len in 1 16 100 245; do
+		openssl rand "$len" >"$tmp/m"
+		openssl pkeyutl -encrypt -inkey rsa2048.pem -in "$tmp/m" -out "$tmp/c"
+		echo "Msg = $(xxd -p "$tmp/m" | tr -d '\n')"
+		echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+		echo
+	done
+} >rsa_pkcs1_enc.txt
+
+# HMAC: the RFC 4231 (and RFC 2202 for SHA-1) test inputs, MACs by openssl.
+{
+	echo "# HMACs computed by $(openssl version | cut -d' ' -f1-2) over the RFC 4231 inputs"
+	hexof() { printf %s "$1" | xxd -p | tr -d '\n'; }
+	rep() { printf "%0.s$1" $(seq "$2"); }
+	while read -r key data; do
+		printf %s "$data" | xxd -r -p >"$tmp/m"
+		for alg in sha1 sha224 sha256 sha384 sha512; do
+			mac=$(openssl dgst -"$alg" -mac HMAC -macopt hexkey:"$key" -r "$tmp/m" | cut -d' ' -f1)
+			echo "Alg = $alg"
+			echo "Key = $key"
+			echo "Msg = $data"
+			echo "MAC = $mac"
+			echo
+		done
+	done <<VECTORS
+$(rep 0b 20) $(hexof "Hi There")
+$(hexof Jefe) $(hexof "what do ya want for nothing?")
+$(rep aa 20) $(rep dd 50)
+0102030405060708090a0b0c0d0e0f10111213141516171819 $(rep cd 50)
+$(rep 0c 20) $(hexof "Test With Truncation")
+$(rep aa 131) $(hexof "Test Using Larger Than Block-Size Key - Hash Key First")
+$(rep aa 131) $(hexof "This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.")
+VECTORS
+} >hmac.txt
+
+# AES ECB, CBC and CBC-PAD by openssl enc, for each key size and several lengths.
+{
+	echo "# AES ciphertexts by $(openssl version | cut -d' ' -f1-2) (enc; -nopad for ECB and CBC)"
+	for klen in 16 24 32; do
+		for mode in ecb cbc cbc-pad; do
+			for len in 0 1 15 16 17 32 100 160; do
+				case $mode in ecb | cbc) [ $((len % 16)) = 0 ] || continue ;; esac
+				key=$(openssl rand -hex "$klen")
+				iv=$(openssl rand -hex 16)
+				if [ "$len" = 0 ]; then : >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
+				bits=$((klen * 8))
+				case $mode in
+				ecb) openssl enc -aes-$bits-ecb -nopad -K "$key" -in "$tmp/m" -out "$tmp/c"; iv= ;;
+				cbc) openssl enc -aes-$bits-cbc -nopad -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c" ;;
+				cbc-pad) openssl enc -aes-$bits-cbc -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c" ;;
+				esac
+				echo "Mode = $mode"
+				echo "Key = $key"
+				echo "IV = $iv"
+				echo "PT = $(xxd -p "$tmp/m" | tr -d '\n')"
+				echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+				echo
+			done
+		done
+	done
+} >aes.txt

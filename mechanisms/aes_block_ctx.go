@@ -1,0 +1,128 @@
+package mechanisms
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/subtle"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+const blk = aes.BlockSize
+
+// aesBlockCtx runs a block mode over single-part or multipart input.
+// Unpadded modes need whole blocks in total; CBC-PAD encryption adds PKCS #7
+// padding at the end, and its decryption holds back the last block until
+// Final, since that block carries the padding.
+type aesBlockCtx struct {
+	bm           cipher.BlockMode
+	pad, encrypt bool
+	buf          []byte // input not yet processed, less than two blocks
+}
+
+func (c *aesBlockCtx) lenErr() error {
+	if c.encrypt {
+		return ck.CKR_DATA_LEN_RANGE
+	}
+	return ck.CKR_ENCRYPTED_DATA_LEN_RANGE
+}
+
+// OutputLen is exact except for CBC-PAD decryption, where it is a bound.
+func (c *aesBlockCtx) OutputLen(n int) int {
+	if c.pad && c.encrypt {
+		return n + blk - n%blk
+	}
+	return n
+}
+
+func (c *aesBlockCtx) Do(in []byte) ([]byte, error) {
+	out, err := c.Update(in)
+	if err != nil {
+		return nil, err
+	}
+	last, err := c.Final()
+	if err != nil {
+		return nil, err
+	}
+	return append(out, last...), nil
+}
+
+// keep is how many of n buffered bytes Update must hold back.
+func (c *aesBlockCtx) keep(n int) int {
+	k := n % blk
+	if c.pad && !c.encrypt && k == 0 && n > 0 {
+		k = blk
+	}
+	return k
+}
+
+func (c *aesBlockCtx) UpdateLen(n int) int {
+	total := len(c.buf) + n
+	return total - c.keep(total)
+}
+
+func (c *aesBlockCtx) Update(in []byte) ([]byte, error) {
+	total := len(c.buf) + len(in)
+	n := total - c.keep(total)
+	out := make([]byte, n)
+	if n > 0 {
+		src := append(c.buf, in[:n-len(c.buf)]...)
+		c.bm.CryptBlocks(out, src)
+		c.buf = append([]byte(nil), in[n-len(c.buf):]...)
+	} else {
+		c.buf = append(c.buf, in...)
+	}
+	return out, nil
+}
+
+func (c *aesBlockCtx) FinalLen() int {
+	if c.pad {
+		return blk
+	}
+	return 0
+}
+
+func (c *aesBlockCtx) Final() ([]byte, error) {
+	buf := c.buf
+	c.buf = nil
+	switch {
+	case !c.pad:
+		if len(buf) != 0 {
+			return nil, c.lenErr()
+		}
+		return []byte{}, nil
+	case c.encrypt:
+		p := blk - len(buf)
+		last := append(buf, make([]byte, p)...)
+		for i := len(buf); i < blk; i++ {
+			last[i] = byte(p)
+		}
+		c.bm.CryptBlocks(last, last)
+		return last, nil
+	}
+	if len(buf) != blk {
+		return nil, ck.CKR_ENCRYPTED_DATA_LEN_RANGE
+	}
+	last := make([]byte, blk)
+	c.bm.CryptBlocks(last, buf)
+	n, ok := pkcs7Unpad(last)
+	if !ok {
+		return nil, ck.CKR_ENCRYPTED_DATA_INVALID
+	}
+	return last[:n], nil
+}
+
+// pkcs7Unpad checks PKCS #7 padding of one block without branching on the
+// padding bytes, and returns the length of the data before it.
+func pkcs7Unpad(b []byte) (int, bool) {
+	p := int(b[len(b)-1])
+	good := subtle.ConstantTimeLessOrEq(1, p) & subtle.ConstantTimeLessOrEq(p, blk)
+	for i := 0; i < blk; i++ {
+		inPad := subtle.ConstantTimeLessOrEq(blk-p, i)
+		good &= subtle.ConstantTimeByteEq(b[i], byte(p)) | (inPad ^ 1)
+	}
+	if good != 1 {
+		return 0, false
+	}
+	return blk - p, true
+}

@@ -1,0 +1,135 @@
+package mechanisms
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"crypto/subtle"
+	"encoding/binary"
+	"hash"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// hmacMech is CKM_SHA*_HMAC (full-length MAC, no parameter) and
+// CKM_SHA*_HMAC_GENERAL (parameter CK_MAC_GENERAL_PARAMS: the MAC length in
+// bytes, 0..hash size, taken from the start of the full MAC). Keys are
+// generic secrets or the HMAC key type of the same hash. Multipart.
+type hmacMech struct {
+	typ     ck.MechanismType
+	h       crypto.Hash
+	kt      ck.KeyType
+	general bool
+}
+
+func init() {
+	for _, m := range []struct {
+		full, general ck.MechanismType
+		h             crypto.Hash
+		kt            ck.KeyType
+	}{
+		{ck.CKM_SHA_1_HMAC, ck.CKM_SHA_1_HMAC_GENERAL, crypto.SHA1, ck.CKK_SHA_1_HMAC},
+		{ck.CKM_SHA224_HMAC, ck.CKM_SHA224_HMAC_GENERAL, crypto.SHA224, ck.CKK_SHA224_HMAC},
+		{ck.CKM_SHA256_HMAC, ck.CKM_SHA256_HMAC_GENERAL, crypto.SHA256, ck.CKK_SHA256_HMAC},
+		{ck.CKM_SHA384_HMAC, ck.CKM_SHA384_HMAC_GENERAL, crypto.SHA384, ck.CKK_SHA384_HMAC},
+		{ck.CKM_SHA512_HMAC, ck.CKM_SHA512_HMAC_GENERAL, crypto.SHA512, ck.CKK_SHA512_HMAC},
+	} {
+		Register(hmacMech{typ: m.full, h: m.h, kt: m.kt})
+		Register(hmacMech{typ: m.general, h: m.h, kt: m.kt, general: true})
+	}
+}
+
+func (m hmacMech) Type() ck.MechanismType { return m.typ }
+
+// Info: generic secret key sizes are counted in bits.
+func (m hmacMech) Info() Info { return Info{MinKeySize: 8, MaxKeySize: 8 * maxGenericSecretLen} }
+
+func (m hmacMech) SignInit(key *Key, param any) (SignContext, error) {
+	c, err := m.init(key, param)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (m hmacMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
+	c, err := m.init(key, param)
+	if err != nil {
+		return nil, err
+	}
+	return &hmacVerifier{c}, nil
+}
+
+func (m hmacMech) init(key *Key, param any) (*hmacCtx, error) {
+	n := m.h.Size()
+	if m.general {
+		l, err := decodeMACLength(param)
+		if err != nil || l > ck.ULong(n) {
+			return nil, ck.CKR_MECHANISM_PARAM_INVALID
+		}
+		n = int(l)
+	} else if err := noParam(param); err != nil {
+		return nil, err
+	}
+	if key == nil || key.Class != ck.CKO_SECRET_KEY || (key.KeyType != ck.CKK_GENERIC_SECRET && key.KeyType != m.kt) {
+		return nil, ck.CKR_KEY_TYPE_INCONSISTENT
+	}
+	v := key.Attrs[ck.CKA_VALUE]
+	if len(v) == 0 {
+		return nil, ck.CKR_KEY_SIZE_RANGE
+	}
+	return &hmacCtx{mac: hmac.New(m.h.New, v), n: n}, nil
+}
+
+// decodeMACLength reads CK_MAC_GENERAL_PARAMS (a CK_ULONG), as raw bytes
+// from cexport or as a number.
+func decodeMACLength(p any) (ck.ULong, error) {
+	switch v := p.(type) {
+	case []byte:
+		if len(v) == 8 {
+			return binary.NativeEndian.Uint64(v), nil
+		}
+	case ck.ULong:
+		return v, nil
+	}
+	return 0, ck.CKR_MECHANISM_PARAM_INVALID
+}
+
+// hmacCtx is one MAC computation; its output is the first n bytes.
+type hmacCtx struct {
+	mac hash.Hash
+	n   int
+}
+
+func (c *hmacCtx) SignatureLen() int { return c.n }
+
+func (c *hmacCtx) Sign(data []byte) ([]byte, error) {
+	c.mac.Write(data)
+	return c.Final()
+}
+
+func (c *hmacCtx) Update(data []byte) error {
+	c.mac.Write(data)
+	return nil
+}
+
+func (c *hmacCtx) Final() ([]byte, error) { return c.mac.Sum(nil)[:c.n], nil }
+
+type hmacVerifier struct{ c *hmacCtx }
+
+func (v *hmacVerifier) Verify(data, sig []byte) error {
+	v.c.mac.Write(data)
+	return v.Final(sig)
+}
+
+func (v *hmacVerifier) Update(data []byte) error { return v.c.Update(data) }
+
+func (v *hmacVerifier) Final(sig []byte) error {
+	if len(sig) != v.c.n {
+		return ck.CKR_SIGNATURE_LEN_RANGE
+	}
+	want, _ := v.c.Final()
+	if subtle.ConstantTimeCompare(want, sig) != 1 {
+		return ck.CKR_SIGNATURE_INVALID
+	}
+	return nil
+}
