@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestExportsOnlyC: the version script leaves only the PKCS#11 functions
+// exported (no Go runtime, no SQLite symbols).
+func TestExportsOnlyC(t *testing.T) {
+	lib := builtLib(t)
+	out, err := exec.Command("nm", "-D", "--defined-only", lib).Output()
+	if err != nil {
+		t.Fatalf("nm: %v", err)
+	}
+	got := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			continue
+		}
+		kind, name := f[1], f[2]
+		if !strings.HasPrefix(name, "C_") {
+			t.Errorf("exported symbol %s (%s) is not a C_* function", name, kind)
+			continue
+		}
+		if kind != "T" {
+			t.Errorf("exported %s is of kind %s, want T (text)", name, kind)
+		}
+		got[name] = true
+	}
+	for _, want := range []string{"C_GetFunctionList", "C_GetInterfaceList", "C_GetInterface",
+		"C_Initialize", "C_Finalize", "C_SignMessageNext", "C_LoginUser", "C_SessionCancel"} {
+		if !got[want] {
+			t.Errorf("%s is not exported", want)
+		}
+	}
+	if len(got) != 92 {
+		t.Errorf("%d C_* functions exported, want 92 (68 of 2.40 + 24 of 3.0)", len(got))
+	}
+}
+
+// TestABI runs testdata/abi.c against the library: function lists,
+// interfaces, CKR_CRYPTOKI_NOT_INITIALIZED, C_Initialize's argument rules,
+// NULL pointers and concurrent C_Initialize/C_Finalize.
+func TestABI(t *testing.T) {
+	lib := builtLib(t)
+	bin := compileC(t, "testdata/abi.c")
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, lib, store)
+	cmd.Env = append(os.Environ(), "GOHSM_DIR="+store, "GOHSM_CONF=")
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("abi test hung:\n%s", out)
+	}
+	if err != nil || !strings.Contains(string(out), "ok\n") {
+		t.Fatalf("abi test failed (%v):\n%s", err, out)
+	}
+}
+
+// TestLayoutMatchesP11Kit compares the 2.40 structures and every
+// CK_FUNCTION_LIST offset of gohsm's header with Debian's p11-kit header.
+func TestLayoutMatchesP11Kit(t *testing.T) {
+	const p11kit = "/usr/include/p11-kit-1/p11-kit/pkcs11.h"
+	if _, err := os.Stat(p11kit); err != nil {
+		t.Skipf("%s is not installed (libp11-kit-dev)", p11kit)
+	}
+	ours := runLayout(t, compileC(t, "testdata/layout.c"))
+	theirs := runLayout(t, compileC(t, "testdata/layout.c", "-DUSE_P11KIT", "-I/usr/include/p11-kit-1"))
+	if ours != theirs {
+		t.Fatalf("layout differs from p11-kit's header:\nours:\n%s\np11-kit:\n%s", ours, theirs)
+	}
+	if n := strings.Count(ours, "offsetof CK_FUNCTION_LIST."); n != 68 {
+		t.Fatalf("%d CK_FUNCTION_LIST entries compared, want 68", n)
+	}
+}
+
+func runLayout(t *testing.T, bin string) string {
+	t.Helper()
+	out, err := exec.Command(bin).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	return string(out)
+}
+
+// TestConstsHeaderCurrent: include/pkcs11_consts.h is what genconsts.sh makes
+// from ck/ today, so C and Go cannot disagree on a value.
+func TestConstsHeaderCurrent(t *testing.T) {
+	cmd := exec.Command("sh", "cexport/include/genconsts.sh")
+	cmd.Dir = ".."
+	want, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("genconsts.sh: %v", err)
+	}
+	got, err := os.ReadFile("include/pkcs11_consts.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("include/pkcs11_consts.h is stale: run sh cexport/include/genconsts.sh > cexport/include/pkcs11_consts.h")
+	}
+}

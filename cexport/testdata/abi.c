@@ -1,0 +1,370 @@
+/*
+ * abi.c: checks libgohsm.so's C ABI from C, as an application sees it:
+ * the function lists and interfaces, CKR_CRYPTOKI_NOT_INITIALIZED before
+ * C_Initialize for every function, the C_Initialize argument rules, NULL
+ * pointer arguments, and C_Finalize. Usage: abi <libgohsm.so> <store dir>.
+ * Prints one line per failed check and exits 1 if any failed.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkcs11.h"
+
+static int failures;
+
+#define EXPECT_RV(call, want)                                                          \
+	do {                                                                               \
+		CK_RV got_ = (call);                                                           \
+		if (got_ != (CK_RV)(want)) {                                                   \
+			printf("FAIL %s:%d: %s = 0x%lx, want %s (0x%lx)\n", __FILE__, __LINE__,   \
+			       #call, got_, #want, (CK_RV)(want));                                 \
+			failures++;                                                                \
+		}                                                                              \
+	} while (0)
+
+#define EXPECT(cond)                                                                   \
+	do {                                                                               \
+		if (!(cond)) {                                                                 \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                     \
+			failures++;                                                                \
+		}                                                                              \
+	} while (0)
+
+#define N240 68
+#define N30 (68 + 24)
+
+/* Every function list entry, called with all-zero arguments: on x86-64 and
+ * arm64 Linux each argument is one integer register, so one type serves. */
+typedef CK_RV (*any_fn)(CK_ULONG, CK_ULONG, CK_ULONG, CK_ULONG, CK_ULONG, CK_ULONG,
+			CK_ULONG, CK_ULONG, CK_ULONG);
+
+static void **entries(void *list)
+{
+	return (void **)((char *)list + offsetof(CK_FUNCTION_LIST, C_Initialize));
+}
+
+static CK_RV locking_fn(CK_VOID_PTR p) { (void)p; return CKR_OK; }
+static CK_RV create_fn(CK_VOID_PTR_PTR p) { *p = NULL; return CKR_OK; }
+
+static void check_lists(CK_FUNCTION_LIST_PTR l2, CK_FUNCTION_LIST_3_0_PTR l3)
+{
+	int i;
+	void **e2 = entries(l2), **e3 = entries(l3);
+
+	EXPECT(l2->version.major == 2 && l2->version.minor == 40);
+	EXPECT(l3->version.major == 3 && l3->version.minor == 0);
+	for (i = 0; i < N240; i++) {
+		if (e2[i] == NULL || e2[i] != e3[i]) {
+			printf("FAIL: 2.40 entry %d is NULL or differs from the 3.0 list\n", i);
+			failures++;
+		}
+	}
+	for (i = N240; i < N30; i++) {
+		if (e3[i] == NULL) {
+			printf("FAIL: 3.0 entry %d is NULL\n", i);
+			failures++;
+		}
+	}
+	EXPECT(l3->C_SignMessageNext != NULL && l3->C_MessageVerifyFinal != NULL);
+	EXPECT((void *)l3->C_GetInterface == (void *)dlsym(RTLD_DEFAULT, "C_GetInterface") ||
+	       dlsym(RTLD_DEFAULT, "C_GetInterface") == NULL);
+}
+
+static void check_interfaces(void *lib, CK_FUNCTION_LIST_PTR l2)
+{
+	CK_C_GetInterfaceList getList = (CK_C_GetInterfaceList)dlsym(lib, "C_GetInterfaceList");
+	CK_C_GetInterface get = (CK_C_GetInterface)dlsym(lib, "C_GetInterface");
+	CK_INTERFACE ifs[3];
+	CK_INTERFACE_PTR it = NULL;
+	CK_ULONG n = 0;
+	CK_VERSION v240 = {2, 40}, v30 = {3, 0}, v31 = {3, 1};
+
+	EXPECT(getList != NULL && get != NULL);
+	if (!getList || !get)
+		return;
+	EXPECT_RV(getList(NULL, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(getList(NULL, &n), CKR_OK);
+	EXPECT(n == 2);
+	n = 1;
+	EXPECT_RV(getList(ifs, &n), CKR_BUFFER_TOO_SMALL);
+	EXPECT(n == 2);
+	n = 3;
+	EXPECT_RV(getList(ifs, &n), CKR_OK);
+	EXPECT(n == 2);
+	EXPECT(strcmp((char *)ifs[0].pInterfaceName, "PKCS 11") == 0);
+	EXPECT(strcmp((char *)ifs[1].pInterfaceName, "PKCS 11") == 0);
+	EXPECT(((CK_VERSION *)ifs[0].pFunctionList)->major == 3);
+	EXPECT(((CK_FUNCTION_LIST_PTR)ifs[1].pFunctionList) == l2);
+	EXPECT((ifs[0].flags & CKF_INTERFACE_FORK_SAFE) == 0 && (ifs[1].flags & CKF_INTERFACE_FORK_SAFE) == 0);
+
+	EXPECT_RV(get(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(get(NULL, NULL, &it, 0), CKR_OK);
+	EXPECT(it && ((CK_VERSION *)it->pFunctionList)->major == 3 &&
+	       ((CK_VERSION *)it->pFunctionList)->minor == 0);
+	if (it)
+		check_lists(l2, it->pFunctionList);
+	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", &v240, &it, 0), CKR_OK);
+	EXPECT(it && it->pFunctionList == l2);
+	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", &v30, &it, 0), CKR_OK);
+	EXPECT(it && ((CK_VERSION *)it->pFunctionList)->major == 3);
+	EXPECT_RV(get(NULL, &v240, &it, 0), CKR_OK);
+	EXPECT(it && it->pFunctionList == l2);
+	EXPECT_RV(get(NULL, &v31, &it, 0), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(get((CK_UTF8CHAR_PTR) "Vendor X", NULL, &it, 0), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(get(NULL, NULL, &it, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+}
+
+/* Before C_Initialize, every function but the four that need no library
+ * state answers CKR_CRYPTOKI_NOT_INITIALIZED, whatever its arguments. */
+static void check_not_initialized(CK_FUNCTION_LIST_3_0_PTR l3, const char *when)
+{
+	void **e = entries(l3);
+	int i;
+
+	for (i = 0; i < N30; i++) {
+		CK_RV rv;
+		if (e[i] == (void *)l3->C_Initialize || e[i] == (void *)l3->C_GetFunctionList ||
+		    e[i] == (void *)l3->C_GetInterfaceList || e[i] == (void *)l3->C_GetInterface)
+			continue;
+		rv = ((any_fn)e[i])(0, 0, 0, 0, 0, 0, 0, 0, 0);
+		if (rv != CKR_CRYPTOKI_NOT_INITIALIZED) {
+			printf("FAIL: %s: function list entry %d returned 0x%lx, want CKR_CRYPTOKI_NOT_INITIALIZED\n",
+			       when, i, rv);
+			failures++;
+		}
+	}
+}
+
+static void check_initialize_args(CK_FUNCTION_LIST_3_0_PTR f, const char *dir)
+{
+	CK_C_INITIALIZE_ARGS a;
+	char reserved[4200];
+
+	memset(&a, 0, sizeof a);
+	a.CreateMutex = create_fn; /* some but not all */
+	EXPECT_RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	a.DestroyMutex = locking_fn;
+	a.LockMutex = locking_fn;
+	a.UnlockMutex = locking_fn;
+	EXPECT_RV(f->C_Initialize(&a), CKR_CANT_LOCK); /* all, without OS locking */
+	memset(&a, 0, sizeof a);
+	a.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS;
+	EXPECT_RV(f->C_Initialize(&a), CKR_NEED_TO_CREATE_THREADS);
+	a.flags = CKF_OS_LOCKING_OK;
+	a.pReserved = "not ours";
+	EXPECT_RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	a.pReserved = "gohsm:colour=blue";
+	EXPECT_RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	a.pReserved = "gohsm:dir=relative/path";
+	EXPECT_RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	check_not_initialized(f, "after refused C_Initialize calls");
+
+	/* All mutex functions with CKF_OS_LOCKING_OK: gohsm uses its own locks. */
+	memset(&a, 0, sizeof a);
+	a.CreateMutex = create_fn;
+	a.DestroyMutex = locking_fn;
+	a.LockMutex = locking_fn;
+	a.UnlockMutex = locking_fn;
+	a.flags = CKF_OS_LOCKING_OK;
+	EXPECT_RV(f->C_Initialize(&a), CKR_OK);
+	EXPECT_RV(f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	EXPECT_RV(f->C_Finalize((CK_VOID_PTR)&a), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+
+	/* pReserved naming the store. */
+	snprintf(reserved, sizeof reserved, "gohsm:dir=%s", dir);
+	memset(&a, 0, sizeof a);
+	a.flags = CKF_OS_LOCKING_OK;
+	a.pReserved = reserved;
+	EXPECT_RV(f->C_Initialize(&a), CKR_OK);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void check_info(CK_FUNCTION_LIST_3_0_PTR f)
+{
+	CK_INFO info;
+	int i, nul = 0;
+
+	memset(&info, 0, sizeof info);
+	EXPECT_RV(f->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetInfo(&info), CKR_OK);
+	EXPECT(info.cryptokiVersion.major == 3 && info.cryptokiVersion.minor == 0);
+	EXPECT(memcmp(info.manufacturerID, "gohsm ", 6) == 0);
+	for (i = 0; i < 32; i++)
+		nul |= info.manufacturerID[i] == 0 || info.libraryDescription[i] == 0;
+	EXPECT(!nul); /* blank padded, not NUL terminated */
+	EXPECT(info.manufacturerID[31] == ' ');
+	EXPECT(info.flags == 0);
+}
+
+/* Pointers the specification requires: CKR_ARGUMENTS_BAD from the C front
+ * (or the Go shim), whatever the handles. */
+static void check_null_pointers(CK_FUNCTION_LIST_3_0_PTR f)
+{
+	CK_ULONG n = 4, one = 1;
+	CK_SLOT_ID slot = 0;
+	CK_BYTE buf[64], label[32];
+	CK_SESSION_HANDLE h = 1;
+	CK_OBJECT_HANDLE o = 1;
+	CK_MECHANISM mech = {CKM_SHA256, NULL, 0};
+	CK_ATTRIBUTE attr = {CKA_LABEL, NULL, 0};
+	CK_ATTRIBUTE tmpl_bad = {CKA_LABEL, NULL, 5};
+	CK_MECHANISM mech_bad = {CKM_SHA256, NULL, 8};
+	CK_GCM_PARAMS gcm;
+	CK_MECHANISM mech_gcm = {CKM_AES_GCM, &gcm, sizeof gcm - 1};
+
+	memset(label, ' ', sizeof label);
+	EXPECT_RV(f->C_GetSlotList(CK_FALSE, NULL, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetSlotInfo(slot, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetTokenInfo(slot, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetMechanismList(slot, NULL, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetMechanismInfo(slot, CKM_SHA256, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_InitToken(slot, NULL, 4, label), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_InitToken(slot, buf, 4, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_InitPIN(h, NULL, 4), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SetPIN(h, NULL, 4, buf, 4), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetSessionInfo(h, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Login(h, CKU_USER, NULL, 4), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_LoginUser(h, CKU_USER, buf, 4, NULL, 3), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_CreateObject(h, NULL, 1, &o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_CreateObject(h, &attr, 1, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_CreateObject(h, &tmpl_bad, 1, &o), CKR_ATTRIBUTE_VALUE_INVALID);
+	EXPECT_RV(f->C_CopyObject(h, o, NULL, 2, &o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetObjectSize(h, o, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GetAttributeValue(h, o, NULL, 1), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SetAttributeValue(h, o, NULL, 1), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_FindObjectsInit(h, NULL, 1), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_FindObjects(h, NULL, 1, &n), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_FindObjects(h, &o, 1, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_EncryptInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Encrypt(h, NULL, 4, buf, &n), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Encrypt(h, buf, 4, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_EncryptFinal(h, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DecryptInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DecryptUpdate(h, NULL, 4, buf, &n), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DigestInit(h, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DigestInit(h, &mech_bad), CKR_MECHANISM_PARAM_INVALID);
+	EXPECT_RV(f->C_EncryptInit(h, &mech_gcm, o), CKR_MECHANISM_PARAM_INVALID);
+	EXPECT_RV(f->C_Digest(h, buf, 1, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DigestUpdate(h, NULL, 1), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SignInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Sign(h, NULL, 2, buf, &n), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SignFinal(h, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SignRecover(h, buf, 2, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_VerifyInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_Verify(h, buf, 2, NULL, 64), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_VerifyFinal(h, NULL, 64), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_VerifyRecover(h, NULL, 2, buf, &n), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SignEncryptUpdate(h, buf, 2, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GenerateKey(h, NULL, &attr, 1, &o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GenerateKey(h, &mech, &attr, 1, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GenerateKeyPair(h, &mech, NULL, 1, &attr, 1, &o, &o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GenerateKeyPair(h, &mech, &attr, 1, &attr, 1, &o, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_WrapKey(h, &mech, o, o, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_UnwrapKey(h, &mech, o, NULL, 5, &attr, 1, &o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DeriveKey(h, &mech, o, &attr, 1, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SeedRandom(h, NULL, 3), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_GenerateRandom(h, NULL, 3), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, &one), CKR_ARGUMENTS_BAD);
+
+	/* Not offered: answered by C after the initialisation check. */
+	EXPECT_RV(f->C_GetOperationState(h, buf, &n), CKR_FUNCTION_NOT_SUPPORTED);
+	EXPECT_RV(f->C_SetOperationState(h, buf, 4, 0, 0), CKR_FUNCTION_NOT_SUPPORTED);
+	EXPECT_RV(f->C_MessageEncryptInit(h, &mech, o), CKR_FUNCTION_NOT_SUPPORTED);
+	EXPECT_RV(f->C_EncryptMessage(h, NULL, 0, NULL, 0, buf, 1, buf, &n), CKR_FUNCTION_NOT_SUPPORTED);
+	EXPECT_RV(f->C_MessageVerifyFinal(h), CKR_FUNCTION_NOT_SUPPORTED);
+}
+
+struct race {
+	CK_FUNCTION_LIST_3_0_PTR f;
+	int bad;
+};
+
+static void *init_finalize(void *arg)
+{
+	struct race *r = arg;
+	int i;
+	for (i = 0; i < 50; i++) {
+		CK_RV a = r->f->C_Initialize(NULL);
+		CK_RV b = r->f->C_Finalize(NULL);
+		if ((a != CKR_OK && a != CKR_CRYPTOKI_ALREADY_INITIALIZED) ||
+		    (b != CKR_OK && b != CKR_CRYPTOKI_NOT_INITIALIZED))
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* C_Initialize and C_Finalize from several threads at once: every answer is
+ * one the specification allows, and the library ends finalised. */
+static void check_concurrent_init(CK_FUNCTION_LIST_3_0_PTR f)
+{
+	pthread_t th[4];
+	struct race r = {f, 0};
+	int i;
+	CK_INFO info;
+
+	for (i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, init_finalize, &r);
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	EXPECT(r.bad == 0);
+	f->C_Finalize(NULL);
+	EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+int main(int argc, char **argv)
+{
+	void *lib;
+	CK_C_GetFunctionList getFL;
+	CK_C_GetInterface getIf;
+	CK_FUNCTION_LIST_PTR l2 = NULL;
+	CK_INTERFACE_PTR it = NULL;
+	CK_FUNCTION_LIST_3_0_PTR f;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s libgohsm.so storedir\n", argv[0]);
+		return 2;
+	}
+	lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		printf("FAIL: dlopen: %s\n", dlerror());
+		return 1;
+	}
+	getFL = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
+	getIf = (CK_C_GetInterface)dlsym(lib, "C_GetInterface");
+	if (!getFL || !getIf) {
+		printf("FAIL: C_GetFunctionList or C_GetInterface not exported\n");
+		return 1;
+	}
+	EXPECT_RV(getFL(NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(getFL(&l2), CKR_OK);
+	if (!l2)
+		return 1;
+	check_interfaces(lib, l2);
+	EXPECT_RV(getIf(NULL, NULL, &it, 0), CKR_OK);
+	f = it->pFunctionList;
+
+	check_not_initialized(f, "before C_Initialize");
+	check_initialize_args(f, argv[2]);
+	check_not_initialized(f, "after C_Finalize");
+
+	EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
+	check_info(f);
+	check_null_pointers(f);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+	check_concurrent_init(f);
+
+	if (failures) {
+		printf("%d checks failed\n", failures);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * fork.c: a PKCS#11 application that forks, as NGINX and Apache do.
+ * Usage: fork <libgohsm.so> <basic|helper> <children> <store dir>
+ *
+ * The parent initialises the library with pReserved "gohsm:dir=<store dir>"
+ * (so only the parent knows where the store is), makes a token, lists the
+ * slots and forks while one of its threads keeps calling into the library. In each child, the calls made
+ * before C_Initialize (C_Finalize included) must be answered
+ * CKR_CRYPTOKI_NOT_INITIALIZED by the C front without entering the parent's
+ * Go runtime, which would hang (DESIGN.md section 2). In "helper" mode the
+ * child then calls C_Initialize, which opens a fresh gohsm through
+ * p11-kit-client and p11-kit-remote, and must list the parent's slots.
+ * Prints one line per failed check; exits non-zero on failure.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pkcs11.h"
+
+#define MAX_SLOTS 64
+
+static int failures;
+static CK_FUNCTION_LIST_3_0_PTR f;
+static CK_SLOT_ID parent_slots[MAX_SLOTS];
+static CK_ULONG parent_count;
+static CK_RV parent_list_rv;
+static volatile int stop;
+
+#define EXPECT_RV(call, want)                                                         \
+	do {                                                                              \
+		CK_RV got_ = (call);                                                          \
+		if (got_ != (CK_RV)(want)) {                                                  \
+			printf("FAIL [pid %d] %s:%d: %s = 0x%lx, want %s\n", (int)getpid(),       \
+			       __FILE__, __LINE__, #call, got_, #want);                           \
+			fflush(stdout);                                                           \
+			failures++;                                                               \
+		}                                                                             \
+	} while (0)
+
+static CK_RV list_slots(CK_SLOT_ID *slots, CK_ULONG *count)
+{
+	CK_RV rv;
+	*count = MAX_SLOTS;
+	rv = f->C_GetSlotList(CK_FALSE, slots, count);
+	if (rv != CKR_OK)
+		*count = 0;
+	return rv;
+}
+
+static void check_same_slots(const char *who)
+{
+	CK_SLOT_ID slots[MAX_SLOTS];
+	CK_ULONG n;
+	CK_RV rv = list_slots(slots, &n);
+
+	if (rv != parent_list_rv || n != parent_count ||
+	    memcmp(slots, parent_slots, n * sizeof slots[0]) != 0) {
+		printf("FAIL [pid %d] %s: C_GetSlotList = 0x%lx with %lu slots; the parent had 0x%lx with %lu\n",
+		       (int)getpid(), who, rv, n, parent_list_rv, parent_count);
+		failures++;
+	}
+}
+
+/* Keeps the parent's Go runtime busy while it forks. */
+static void *busy(void *arg)
+{
+	CK_INFO info;
+	(void)arg;
+	while (!stop) {
+		CK_SLOT_ID slots[MAX_SLOTS];
+		CK_ULONG n;
+		if (f->C_GetInfo(&info) != CKR_OK)
+			__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+		list_slots(slots, &n);
+	}
+	return NULL;
+}
+
+/* Initialises a token in the first slot without one, so that the slot list
+ * tells this store from an empty one. */
+static void make_token(void)
+{
+	CK_SLOT_ID slots[MAX_SLOTS];
+	CK_ULONG n, i;
+	CK_UTF8CHAR label[32];
+
+	memset(label, ' ', sizeof label);
+	memcpy(label, "forktest", 8);
+	EXPECT_RV(list_slots(slots, &n), CKR_OK);
+	for (i = 0; i < n; i++) {
+		CK_TOKEN_INFO ti;
+		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK || (ti.flags & CKF_TOKEN_INITIALIZED))
+			continue;
+		EXPECT_RV(f->C_InitToken(slots[i], (CK_UTF8CHAR_PTR) "so-pin-1234", 11, label), CKR_OK);
+		return;
+	}
+	printf("FAIL: no slot without a token\n");
+	failures++;
+}
+
+static int child(int helper)
+{
+	CK_INFO info;
+	CK_SESSION_HANDLE h = 0;
+	CK_ULONG n = 0;
+	CK_FUNCTION_LIST_PTR l2 = NULL;
+
+	/* Not initialised in the child, whatever the parent did: answered in C. */
+	EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_GetSlotList(CK_FALSE, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_Login(1, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_LoginUser(1, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "cu", 2),
+		  CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_SignInit(1, NULL, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_GetFunctionList(&l2), CKR_OK);
+
+	if (helper) {
+		EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
+		EXPECT_RV(f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+		EXPECT_RV(f->C_GetInfo(&info), CKR_OK);
+		if (memcmp(info.manufacturerID, "gohsm", 5) != 0) {
+			printf("FAIL [pid %d] helper's C_GetInfo manufacturer is not gohsm\n", (int)getpid());
+			failures++;
+		}
+		check_same_slots("child through the helper");
+		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+		EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	}
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	void *lib;
+	CK_C_GetInterface getIf;
+	CK_INTERFACE_PTR it = NULL;
+	pthread_t th;
+	pid_t pids[64];
+	int i, n, helper, status;
+
+	CK_C_INITIALIZE_ARGS args;
+	char reserved[4200];
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s libgohsm.so basic|helper children storedir\n", argv[0]);
+		return 2;
+	}
+	helper = strcmp(argv[2], "helper") == 0;
+	n = atoi(argv[3]);
+	if (n < 1 || n > 64)
+		n = 4;
+	lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		printf("FAIL: dlopen: %s\n", dlerror());
+		return 1;
+	}
+	getIf = (CK_C_GetInterface)dlsym(lib, "C_GetInterface");
+	if (!getIf || getIf(NULL, NULL, &it, 0) != CKR_OK) {
+		printf("FAIL: C_GetInterface\n");
+		return 1;
+	}
+	f = it->pFunctionList;
+	memset(&args, 0, sizeof args);
+	args.flags = CKF_OS_LOCKING_OK;
+	snprintf(reserved, sizeof reserved, "gohsm:dir=%s", argv[4]);
+	args.pReserved = reserved;
+	EXPECT_RV(f->C_Initialize(&args), CKR_OK);
+	make_token();
+	parent_list_rv = list_slots(parent_slots, &parent_count);
+	printf("parent: C_GetSlotList = 0x%lx, %lu slots\n", parent_list_rv, parent_count);
+
+	fflush(stdout); /* the children must not print the parent's buffer again */
+	pthread_create(&th, NULL, busy, NULL);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int rc = child(helper);
+			fflush(stdout);
+			_exit(rc);
+		}
+		usleep(2000);
+	}
+	for (i = 0; i < n; i++) {
+		if (waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			printf("FAIL: child %d (pid %d) failed, status 0x%x\n", i, (int)pids[i], status);
+			failures++;
+		}
+	}
+	stop = 1;
+	pthread_join(th, NULL);
+
+	/* The parent keeps working after its children are gone. */
+	check_same_slots("parent after the forks");
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+	if (failures) {
+		printf("%d checks failed\n", failures);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
