@@ -7,37 +7,30 @@ import (
 	"github.com/gohsm/gohsm/ck"
 )
 
-// PSSParams is CK_RSA_PKCS_PSS_PARAMS.
-type PSSParams struct {
-	Hash    ck.MechanismType // hashAlg
-	MGF     ck.MGF
-	SaltLen ck.ULong
-}
-
 // pssParamsSize is sizeof(CK_RSA_PKCS_PSS_PARAMS) on LP64: three CK_ULONGs.
 const pssParamsSize = 24
 
-// DecodePSSParams reads CK_RSA_PKCS_PSS_PARAMS as cexport passes it: the raw
-// bytes of the C struct (hashAlg, mgf, sLen, native-endian CK_ULONGs). A
-// PSSParams value is accepted too. Anything else is CKR_MECHANISM_PARAM_INVALID.
-func DecodePSSParams(p any) (PSSParams, error) {
+// DecodePSSParams reads CK_RSA_PKCS_PSS_PARAMS: the *ck.PSSParams cexport
+// makes, a ck.PSSParams, or the raw bytes of the C struct (hashAlg, mgf,
+// sLen as native-endian CK_ULONGs). Anything else is CKR_MECHANISM_PARAM_INVALID.
+func DecodePSSParams(p any) (ck.PSSParams, error) {
 	switch v := p.(type) {
-	case PSSParams:
+	case ck.PSSParams:
 		return v, nil
-	case *PSSParams:
+	case *ck.PSSParams:
 		if v != nil {
 			return *v, nil
 		}
 	case []byte:
 		if len(v) == pssParamsSize {
-			return PSSParams{
-				Hash:    ck.MechanismType(binary.NativeEndian.Uint64(v[0:])),
-				MGF:     ck.MGF(binary.NativeEndian.Uint64(v[8:])),
-				SaltLen: binary.NativeEndian.Uint64(v[16:]),
+			return ck.PSSParams{
+				Hash:       ck.MechanismType(binary.NativeEndian.Uint64(v[0:])),
+				MGF:        ck.MGF(binary.NativeEndian.Uint64(v[8:])),
+				SaltLength: binary.NativeEndian.Uint64(v[16:]),
 			}, nil
 		}
 	}
-	return PSSParams{}, ck.CKR_MECHANISM_PARAM_INVALID
+	return ck.PSSParams{}, ck.CKR_MECHANISM_PARAM_INVALID
 }
 
 // pssHashes maps hashAlg to its hash and the MGF1 that goes with it: Go's
@@ -55,7 +48,7 @@ var pssHashes = map[ck.MechanismType]struct {
 
 // pssOptions checks params for a key of modulus bits and returns the hash
 // and salt length. want is the mechanism's own hash (0 for CKM_RSA_PKCS_PSS).
-func pssOptions(p PSSParams, want crypto.Hash, bits int) (h crypto.Hash, saltLen int, err error) {
+func pssOptions(p ck.PSSParams, want crypto.Hash, bits int) (h crypto.Hash, saltLen int, err error) {
 	hh, ok := pssHashes[p.Hash]
 	if !ok || p.MGF != hh.mgf || (want != 0 && hh.h != want) {
 		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
@@ -63,8 +56,8 @@ func pssOptions(p PSSParams, want crypto.Hash, bits int) (h crypto.Hash, saltLen
 	// RFC 8017 9.1.1: emLen >= hLen + sLen + 2, with emLen = ceil((bits-1)/8).
 	// Go cannot make a salt of length 0 (0 means "automatic" to it).
 	emLen := (bits - 1 + 7) / 8
-	if p.SaltLen == 0 || p.SaltLen > ck.ULong(emLen-hh.h.Size()-2) {
+	if p.SaltLength == 0 || p.SaltLength > ck.ULong(emLen-hh.h.Size()-2) {
 		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	return hh.h, int(p.SaltLen), nil
+	return hh.h, int(p.SaltLength), nil
 }

@@ -183,7 +183,7 @@ func TestRSAErrors(t *testing.T) {
 		{"PSS salt too long", signInit(ck.CKM_SHA256_RSA_PKCS_PSS, priv, pssParamBytes(ck.CKM_SHA256, ck.CKG_MGF1_SHA256, 256-32-1)), ck.CKR_MECHANISM_PARAM_INVALID},
 		{"PSS salt max", signInit(ck.CKM_SHA256_RSA_PKCS_PSS, priv, pssParamBytes(ck.CKM_SHA256, ck.CKG_MGF1_SHA256, 256-32-2)), nil},
 		{"PSS salt 0 (Go cannot)", signInit(ck.CKM_SHA256_RSA_PKCS_PSS, priv, pssParamBytes(ck.CKM_SHA256, ck.CKG_MGF1_SHA256, 0)), ck.CKR_MECHANISM_PARAM_INVALID},
-		{"PSS struct parameter", signInit(ck.CKM_SHA256_RSA_PKCS_PSS, priv, &PSSParams{ck.CKM_SHA256, ck.CKG_MGF1_SHA256, 32}), nil},
+		{"PSS struct parameter", signInit(ck.CKM_SHA256_RSA_PKCS_PSS, priv, &ck.PSSParams{Hash: ck.CKM_SHA256, MGF: ck.CKG_MGF1_SHA256, SaltLength: 32}), nil},
 	}
 	for _, tc := range tests {
 		if tc.err != tc.want {
@@ -282,7 +282,7 @@ func TestRSAKeyPairGen(t *testing.T) {
 }
 
 func TestDecodePSSParams(t *testing.T) {
-	want := PSSParams{ck.CKM_SHA384, ck.CKG_MGF1_SHA384, 48}
+	want := ck.PSSParams{Hash: ck.CKM_SHA384, MGF: ck.CKG_MGF1_SHA384, SaltLength: 48}
 	for _, tc := range []struct {
 		in any
 		ok bool
@@ -290,7 +290,7 @@ func TestDecodePSSParams(t *testing.T) {
 		{pssParamBytes(ck.CKM_SHA384, ck.CKG_MGF1_SHA384, 48), true},
 		{want, true},
 		{&want, true},
-		{(*PSSParams)(nil), false},
+		{(*ck.PSSParams)(nil), false},
 		{nil, false},
 		{[]byte{}, false},
 		{make([]byte, 23), false},
