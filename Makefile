@@ -39,7 +39,7 @@ demo: deps build
 
 # test runs the whole default suite (what .ci/run runs) and fails if any part fails.
 test: deps build
-	scripts/test.sh $(CURDIR)/$(LIB)
+	scripts/test.sh $(CURDIR)/$(LIB) $(CURDIR)/$(CLI)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (make test runs their seed corpora).
 fuzz: build

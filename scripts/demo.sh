@@ -54,7 +54,8 @@ run() {
 	printf '    $ %s\n' "$*"
 	"$@"
 }
-p11() { pkcs11-tool --module "$LIB" --token-label demo "$@"; }
+P11=(pkcs11-tool --module "$LIB" --token-label demo)
+write_message() { echo "Hello from gohsm" >msg && cat msg; }
 
 printf 'gohsm demo in %s (GOHSM_DIR=%s)\n' "$WORK" "$GOHSM_DIR"
 run "Create token 'demo' (Crypto Officer 'admin', password from GOHSM_CO_PASSWORD)" \
@@ -64,14 +65,14 @@ run "Set the default user's PIN (from GOHSM_USER_PIN)" \
 run "List the slots through libgohsm.so" \
 	pkcs11-tool --module "$LIB" --list-slots
 run "Generate an EC P-256 key pair on the token" \
-	p11 --login --pin env:GOHSM_USER_PIN --keypairgen --key-type EC:prime256v1 --label demo --id 01
-run "Write a message" \
-	sh -c 'echo "Hello from gohsm" > msg && cat msg'
+	"${P11[@]}" --login --pin env:GOHSM_USER_PIN --keypairgen --key-type EC:prime256v1 --label demo --id 01
+run "Write a message to the file msg" \
+	write_message
 run "Sign it with ECDSA-SHA256 inside the token" \
-	p11 --login --pin env:GOHSM_USER_PIN --sign --mechanism ECDSA-SHA256 --id 01 \
+	"${P11[@]}" --login --pin env:GOHSM_USER_PIN --sign --mechanism ECDSA-SHA256 --id 01 \
 	--signature-format openssl -i msg -o sig
 run "Export the public key" \
-	p11 --read-object --type pubkey --id 01 -o pub.der
+	"${P11[@]}" --read-object --type pubkey --id 01 -o pub.der
 run "Convert it to PEM for openssl" \
 	openssl pkey -pubin -inform DER -in pub.der -out pub.pem
 run "Verify the signature with openssl" \

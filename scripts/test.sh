@@ -3,12 +3,13 @@
 # every suite even after one fails, prints how long each took, and ends with
 # one summary line; it exits non-zero if any suite failed.
 #
-# Usage: scripts/test.sh [path/to/libgohsm.so]   (after `make build`)
+# Usage: scripts/test.sh [path/to/libgohsm.so [path/to/gohsm]]   (after `make build`)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 LIB=$(realpath "${1:-$ROOT/libgohsm.so}")
+CLI=$(realpath "${2:-$ROOT/gohsm}")
 export GOHSM_LIB="$LIB"
 GO=${GO:-go}
 # No test may read the machine's own configuration or store.
@@ -35,7 +36,7 @@ suite() {
 # The Go packages with unit tests: everything but the black-box tests, which
 # load the built library and so are run apart.
 mapfile -t UNIT_PKGS < <($GO list ./... | grep -v '/tests\(/\|$\)')
-mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... 2>/dev/null)
+mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... | grep -v '/tests/fork$')
 
 suite vet "$GO" vet ./...
 suite unit "$GO" test -race -count=1 -timeout 10m "${UNIT_PKGS[@]}"
@@ -43,9 +44,15 @@ if [ ${#BLACKBOX_PKGS[@]} -gt 0 ]; then
 	suite blackbox "$GO" test -count=1 -timeout 15m "${BLACKBOX_PKGS[@]}"
 fi
 suite exports scripts/check-exports.sh "$LIB"
-if [ -x tests/fork/run.sh ]; then
-	suite fork tests/fork/run.sh "$LIB"
+# The C fork test (tests/fork builds fork.c with gcc and runs it on the library).
+if [ -d tests/fork ]; then
+	suite fork "$GO" test -count=1 -timeout 5m ./tests/fork
 fi
+# The README's demo and the examples, as a user would run them.
+suite demo scripts/demo.sh "$LIB" "$CLI"
+for ex in examples/*/run.sh; do
+	suite "example-$(basename "$(dirname "$ex")")" "$ex" "$LIB"
+done
 
 printf '\n'
 if [ $failed -gt 0 ]; then
