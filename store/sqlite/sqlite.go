@@ -35,7 +35,6 @@ const FileName = "gohsm.db"
 // WAL at every commit and loses nothing that was acknowledged.
 type Sync int
 
-//
 // The default is SyncFull: creating one sealed object costs about 0.25-0.45 ms
 // with FULL against 0.10-0.15 ms with NORMAL on the 2-core ext4 test machine
 // (BenchmarkCreateObject), and objects are created far less often than keys
