@@ -58,8 +58,13 @@ func TestABI(t *testing.T) {
 	store := filepath.Join(dir, "store")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	conf := filepath.Join(dir, "gohsm.toml")
+	cheapKDF := "[kdf]\ntime = 1\nmemory_kib = 64\nthreads = 1\n"
+	if err := os.WriteFile(conf, []byte(cheapKDF), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(ctx, bin, lib, store)
-	cmd.Env = append(os.Environ(), "GOHSM_DIR="+store, "GOHSM_CONF=")
+	cmd.Env = append(os.Environ(), "GOHSM_DIR="+store, "GOHSM_CONF="+conf)
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatalf("abi test hung:\n%s", out)
@@ -67,6 +72,11 @@ func TestABI(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "ok\n") {
 		t.Fatalf("abi test failed (%v):\n%s", err, out)
 	}
+	// check_panic's faults were logged, with the function's name.
+	if !strings.Contains(string(out), "internal error (panic)") || !strings.Contains(string(out), "C_GetAttributeValue") {
+		t.Errorf("no log line for the recovered panic:\n%s", out)
+	}
+	t.Logf("%s", out)
 }
 
 // TestLayoutMatchesP11Kit compares the 2.40 structures and every

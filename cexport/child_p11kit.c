@@ -4,6 +4,9 @@
  * "|p11-kit-remote <this libgohsm.so>", fork+execs a helper that loads gohsm
  * from scratch and serves it over a socket pair. p11-kit-client reads the
  * address in its C_GetFunctionList, so it is set just before, in the child.
+ *
+ * GOHSM_P11KIT_CLIENT and GOHSM_P11KIT_REMOTE name the two programs where
+ * the built-in lists below do not find them.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -34,8 +37,11 @@ static const char *const remote_paths[] = {
 
 static CK_FUNCTION_LIST_PTR client;
 
-static const char *first_existing(const char *const *paths, int mode)
+static const char *first_existing(const char *env, const char *const *paths, int mode)
 {
+	const char *p = getenv(env);
+	if (p != NULL && *p != '\0')
+		return access(p, mode) == 0 ? p : NULL;
 	for (; *paths; paths++)
 		if (access(*paths, mode) == 0)
 			return *paths;
@@ -52,7 +58,7 @@ static CK_RV fail(const char *why)
 static int set_address(char **old)
 {
 	char addr[2 * 4096 + 16];
-	const char *remote = first_existing(remote_paths, X_OK);
+	const char *remote = first_existing("GOHSM_P11KIT_REMOTE", remote_paths, X_OK);
 	const char *prev = getenv("P11_KIT_SERVER_ADDRESS");
 
 	if (remote == NULL || gohsm_self_path()[0] == '\0')
@@ -78,7 +84,7 @@ static CK_RV p11kit_open(CK_FUNCTION_LIST_PTR *out, const char *reserved)
 	char *old = NULL;
 	CK_RV rv;
 
-	if (first_existing(remote_paths, X_OK) == NULL)
+	if (first_existing("GOHSM_P11KIT_REMOTE", remote_paths, X_OK) == NULL)
 		return fail("p11-kit-remote is not installed (Debian package p11-kit)");
 	if (gohsm_self_path()[0] == '\0')
 		return fail("the path of libgohsm.so is unknown");
@@ -86,7 +92,7 @@ static CK_RV p11kit_open(CK_FUNCTION_LIST_PTR *out, const char *reserved)
 		return fail("cannot set P11_KIT_SERVER_ADDRESS");
 	if (client == NULL) {
 		CK_C_GetFunctionList get;
-		const char *path = first_existing(client_paths, R_OK);
+		const char *path = first_existing("GOHSM_P11KIT_CLIENT", client_paths, R_OK);
 		void *h;
 
 		if (path == NULL) {

@@ -63,8 +63,8 @@ func mod() (*provider.Module, error) {
 // keys or data).
 func recoverRV(fn string, rv *C.CK_RV) {
 	if r := recover(); r != nil {
-		logger().WithFields(logrus.Fields{"function": fn, "panic": fmt.Sprint(r)}).
-			Errorf("gohsm: internal error (panic)\n%s", debug.Stack())
+		logger().WithFields(logrus.Fields{"function": fn, "panic": fmt.Sprint(r), "stack": string(debug.Stack())}).
+			Error("gohsm: internal error (panic)")
 		*rv = C.CKR_GENERAL_ERROR
 	}
 }

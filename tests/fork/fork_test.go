@@ -26,9 +26,14 @@ func TestFork(t *testing.T) {
 		mode     string
 		children string
 		helper   bool
+		env      []string
+		stderr   string // a line the run must print
 	}{
-		{"not-initialized-in-child", "basic", "8", false},
-		{"child-through-helper", "helper", "4", true},
+		{name: "not-initialized-in-child", mode: "basic", children: "8"},
+		{name: "child-through-helper", mode: "helper", children: "4", helper: true},
+		{name: "helper-missing", mode: "nohelper", children: "2",
+			env:    []string{"GOHSM_P11KIT_CLIENT=/nonexistent/p11-kit-client.so"},
+			stderr: "gohsm: forked child cannot reach a helper"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,8 +52,9 @@ func TestFork(t *testing.T) {
 			cmd := exec.CommandContext(ctx, bin, lib, tc.mode, tc.children, store)
 			// Only the parent's pReserved names the store: the child's helper
 			// finds it only if the C front passes it on.
-			cmd.Env = append(withoutEnv("GOHSM_DIR", "GOHSM_CONF", "XDG_DATA_HOME"),
+			cmd.Env = append(withoutEnv("GOHSM_DIR", "GOHSM_CONF", "XDG_DATA_HOME", "GOHSM_P11KIT_CLIENT", "GOHSM_P11KIT_REMOTE"),
 				"GOHSM_CONF="+conf, "XDG_DATA_HOME="+filepath.Join(dir, "xdg"))
+			cmd.Env = append(cmd.Env, tc.env...)
 			cmd.WaitDelay = 5 * time.Second
 			out, err := cmd.CombinedOutput()
 			logText, _ := os.ReadFile(logFile)
@@ -57,6 +63,8 @@ func TestFork(t *testing.T) {
 				t.Fatalf("fork test hung for %v (a child entered Go?):\n%s\nlog:\n%s", hangTimeout, out, logText)
 			case err != nil || !strings.Contains(string(out), "\nok\n"):
 				t.Fatalf("fork test failed (%v):\n%s\nlog:\n%s", err, out, logText)
+			case !strings.Contains(string(out), tc.stderr):
+				t.Fatalf("the output lacks %q:\n%s", tc.stderr, out)
 			}
 			t.Logf("%s", out)
 		})

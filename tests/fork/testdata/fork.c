@@ -1,6 +1,6 @@
 /*
  * fork.c: a PKCS#11 application that forks, as NGINX and Apache do.
- * Usage: fork <libgohsm.so> <basic|helper> <children> <store dir>
+ * Usage: fork <libgohsm.so> <basic|helper|nohelper> <children> <store dir>
  *
  * The parent initialises the library with pReserved "gohsm:dir=<store dir>"
  * (so only the parent knows where the store is), makes a token, lists the
@@ -9,7 +9,9 @@
  * CKR_CRYPTOKI_NOT_INITIALIZED by the C front without entering the parent's
  * Go runtime, which would hang (DESIGN.md section 2). In "helper" mode the
  * child then calls C_Initialize, which opens a fresh gohsm through
- * p11-kit-client and p11-kit-remote, and must list the parent's slots.
+ * p11-kit-client and p11-kit-remote, and must list the parent's slots; a
+ * grandchild forked from there is not initialised either. In "nohelper" mode
+ * the helper cannot be found: the child's C_Initialize must fail, not hang.
  * Prints one line per failed check; exits non-zero on failure.
  */
 #include <dlfcn.h>
@@ -103,7 +105,35 @@ static void make_token(void)
 	failures++;
 }
 
-static int child(int helper)
+/* A grandchild of the parent, forked by a child that uses a helper: the
+ * helper connection is its parent's, so it starts uninitialised too. */
+static int grandchild(void)
+{
+	CK_INFO info;
+	EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	return failures ? 1 : 0;
+}
+
+static void fork_grandchild(void)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int rc = grandchild();
+		fflush(stdout);
+		_exit(rc);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("FAIL [pid %d] grandchild failed\n", (int)getpid());
+		failures++;
+	}
+}
+
+static int child(const char *mode)
 {
 	CK_INFO info;
 	CK_SESSION_HANDLE h = 0;
@@ -121,7 +151,12 @@ static int child(int helper)
 	EXPECT_RV(f->C_SignInit(1, NULL, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
 	EXPECT_RV(f->C_GetFunctionList(&l2), CKR_OK);
 
-	if (helper) {
+	if (strcmp(mode, "nohelper") == 0) {
+		EXPECT_RV(f->C_Initialize(NULL), CKR_GENERAL_ERROR);
+		EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+		EXPECT_RV(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	}
+	if (strcmp(mode, "helper") == 0) {
 		EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
 		EXPECT_RV(f->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
 		EXPECT_RV(f->C_GetInfo(&info), CKR_OK);
@@ -130,6 +165,8 @@ static int child(int helper)
 			failures++;
 		}
 		check_same_slots("child through the helper");
+		fork_grandchild();
+		check_same_slots("child after forking a grandchild");
 		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 		EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
 	}
@@ -143,7 +180,7 @@ int main(int argc, char **argv)
 	CK_INTERFACE_PTR it = NULL;
 	pthread_t th;
 	pid_t pids[64];
-	int i, n, helper, status;
+	int i, n, status;
 
 	CK_C_INITIALIZE_ARGS args;
 	char reserved[4200];
@@ -152,7 +189,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s libgohsm.so basic|helper children storedir\n", argv[0]);
 		return 2;
 	}
-	helper = strcmp(argv[2], "helper") == 0;
 	n = atoi(argv[3]);
 	if (n < 1 || n > 64)
 		n = 4;
@@ -181,7 +217,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			int rc = child(helper);
+			int rc = child(argv[2]);
 			fflush(stdout);
 			_exit(rc);
 		}
