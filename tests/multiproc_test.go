@@ -158,6 +158,7 @@ func TestManyProcesses(t *testing.T) {
 	if len(want) != procs*(each-(each+2)/3) {
 		t.Errorf("%d objects acknowledged, want %d", len(want), procs*(each-(each+2)/3))
 	}
+	t.Logf("%d processes acknowledged %d surviving objects", procs, len(want))
 	if got, exp := labelsInFreshProcess(t), sortedKeys(want); strings.Join(got, " ") != strings.Join(exp, " ") {
 		t.Errorf("store holds %d objects %v\nwant %d %v", len(got), got, len(exp), exp)
 	}
@@ -204,6 +205,7 @@ func TestCrashMidWrite(t *testing.T) {
 			t.Errorf("acknowledged object %s lost in the crash", l)
 		}
 	}
+	t.Logf("writer killed after %d acknowledged objects; the store holds %d", len(want), len(got))
 	// At most the one creation in flight at the kill may have landed unacknowledged.
 	if extra := len(got) - len(want); extra < 0 || extra > 1 {
 		t.Errorf("store holds %d objects, %d were acknowledged", len(got), len(want))

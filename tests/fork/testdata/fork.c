@@ -169,6 +169,10 @@ static int child(const char *mode)
 		check_same_slots("child after forking a grandchild");
 		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 		EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+		/* C_Finalize then C_Initialize again (pkcs11-provider's order). */
+		EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
+		check_same_slots("child after re-initialising");
+		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 	}
 	return failures ? 1 : 0;
 }

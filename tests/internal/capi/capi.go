@@ -74,8 +74,8 @@ func (l *Lib) fn(name string) unsafe.Pointer {
 // Call calls fn from the 3.0 function list with args (pointers and CK_ULONGs as words).
 func (l *Lib) Call(name string, args ...uint64) uint64 {
 	f := Functions[l.index[name]]
-	if len(args) != f.Arity {
-		panic(fmt.Sprintf("capi: %s takes %d arguments, got %d", name, f.Arity, len(args)))
+	if len(args) != f.Arity() {
+		panic(fmt.Sprintf("capi: %s takes %d arguments, got %d", name, f.Arity(), len(args)))
 	}
 	p := l.fn(name)
 	if p == nil {

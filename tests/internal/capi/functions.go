@@ -1,46 +1,58 @@
 package capi
 
-// Func is one entry of CK_FUNCTION_LIST_3_0: its name and number of arguments.
+// Func is one entry of CK_FUNCTION_LIST_3_0: its name and its arguments, one
+// letter each, so that tests can build valid calls and then break one argument:
+//
+//	S session   l slot ID   b CK_BBOOL   f flags   u user type   m mechanism type
+//	K object handle   M CK_MECHANISM*   T template*   N count (of the T before, or a maximum)
+//	B input bytes (with the L after it: their length; alone: a fixed-size input)   L length
+//	O required output   o output buffer, NULL for a length query   P in/out CK_ULONG* length
+//	p optional CK_ULONG* (NULL allowed)   V reserved or optional pointer, NULL
+//	C optional C string   v optional CK_VERSION*
 type Func struct {
-	Name  string
-	Arity int
+	Name string
+	Args string
 }
+
+// Arity is the number of arguments.
+func (f Func) Arity() int { return len(f.Args) }
 
 // Functions is CK_FUNCTION_LIST_3_0 in order (PKCS#11 3.0 section 3.6): the
 // 68 functions of the 2.40 list, then the 24 added by 3.0.
 var Functions = []Func{
-	{"C_Initialize", 1}, {"C_Finalize", 1}, {"C_GetInfo", 1}, {"C_GetFunctionList", 1},
-	{"C_GetSlotList", 3}, {"C_GetSlotInfo", 2}, {"C_GetTokenInfo", 2},
-	{"C_GetMechanismList", 3}, {"C_GetMechanismInfo", 3},
-	{"C_InitToken", 4}, {"C_InitPIN", 3}, {"C_SetPIN", 5},
-	{"C_OpenSession", 5}, {"C_CloseSession", 1}, {"C_CloseAllSessions", 1}, {"C_GetSessionInfo", 2},
-	{"C_GetOperationState", 3}, {"C_SetOperationState", 5},
-	{"C_Login", 4}, {"C_Logout", 1},
-	{"C_CreateObject", 4}, {"C_CopyObject", 5}, {"C_DestroyObject", 2}, {"C_GetObjectSize", 3},
-	{"C_GetAttributeValue", 4}, {"C_SetAttributeValue", 4},
-	{"C_FindObjectsInit", 3}, {"C_FindObjects", 4}, {"C_FindObjectsFinal", 1},
-	{"C_EncryptInit", 3}, {"C_Encrypt", 5}, {"C_EncryptUpdate", 5}, {"C_EncryptFinal", 3},
-	{"C_DecryptInit", 3}, {"C_Decrypt", 5}, {"C_DecryptUpdate", 5}, {"C_DecryptFinal", 3},
-	{"C_DigestInit", 2}, {"C_Digest", 5}, {"C_DigestUpdate", 3}, {"C_DigestKey", 2}, {"C_DigestFinal", 3},
-	{"C_SignInit", 3}, {"C_Sign", 5}, {"C_SignUpdate", 3}, {"C_SignFinal", 3},
-	{"C_SignRecoverInit", 3}, {"C_SignRecover", 5},
-	{"C_VerifyInit", 3}, {"C_Verify", 5}, {"C_VerifyUpdate", 3}, {"C_VerifyFinal", 3},
-	{"C_VerifyRecoverInit", 3}, {"C_VerifyRecover", 5},
-	{"C_DigestEncryptUpdate", 5}, {"C_DecryptDigestUpdate", 5},
-	{"C_SignEncryptUpdate", 5}, {"C_DecryptVerifyUpdate", 5},
-	{"C_GenerateKey", 5}, {"C_GenerateKeyPair", 8}, {"C_WrapKey", 6}, {"C_UnwrapKey", 8}, {"C_DeriveKey", 6},
-	{"C_SeedRandom", 3}, {"C_GenerateRandom", 3},
-	{"C_GetFunctionStatus", 1}, {"C_CancelFunction", 1}, {"C_WaitForSlotEvent", 3},
+	{"C_Initialize", "V"}, {"C_Finalize", "V"}, {"C_GetInfo", "O"}, {"C_GetFunctionList", "O"},
+	{"C_GetSlotList", "boP"}, {"C_GetSlotInfo", "lO"}, {"C_GetTokenInfo", "lO"},
+	{"C_GetMechanismList", "loP"}, {"C_GetMechanismInfo", "lmO"},
+	{"C_InitToken", "lBLB"}, {"C_InitPIN", "SBL"}, {"C_SetPIN", "SBLBL"},
+	{"C_OpenSession", "lfVVO"}, {"C_CloseSession", "S"}, {"C_CloseAllSessions", "l"}, {"C_GetSessionInfo", "SO"},
+	{"C_GetOperationState", "SoP"}, {"C_SetOperationState", "SBLKK"},
+	{"C_Login", "SuBL"}, {"C_Logout", "S"},
+	{"C_CreateObject", "STNO"}, {"C_CopyObject", "SKTNO"}, {"C_DestroyObject", "SK"}, {"C_GetObjectSize", "SKO"},
+	{"C_GetAttributeValue", "SKTN"}, {"C_SetAttributeValue", "SKTN"},
+	{"C_FindObjectsInit", "STN"}, {"C_FindObjects", "SONO"}, {"C_FindObjectsFinal", "S"},
+	{"C_EncryptInit", "SMK"}, {"C_Encrypt", "SBLoP"}, {"C_EncryptUpdate", "SBLoP"}, {"C_EncryptFinal", "SoP"},
+	{"C_DecryptInit", "SMK"}, {"C_Decrypt", "SBLoP"}, {"C_DecryptUpdate", "SBLoP"}, {"C_DecryptFinal", "SoP"},
+	{"C_DigestInit", "SM"}, {"C_Digest", "SBLoP"}, {"C_DigestUpdate", "SBL"}, {"C_DigestKey", "SK"}, {"C_DigestFinal", "SoP"},
+	{"C_SignInit", "SMK"}, {"C_Sign", "SBLoP"}, {"C_SignUpdate", "SBL"}, {"C_SignFinal", "SoP"},
+	{"C_SignRecoverInit", "SMK"}, {"C_SignRecover", "SBLoP"},
+	{"C_VerifyInit", "SMK"}, {"C_Verify", "SBLBL"}, {"C_VerifyUpdate", "SBL"}, {"C_VerifyFinal", "SBL"},
+	{"C_VerifyRecoverInit", "SMK"}, {"C_VerifyRecover", "SBLoP"},
+	{"C_DigestEncryptUpdate", "SBLoP"}, {"C_DecryptDigestUpdate", "SBLoP"},
+	{"C_SignEncryptUpdate", "SBLoP"}, {"C_DecryptVerifyUpdate", "SBLoP"},
+	{"C_GenerateKey", "SMTNO"}, {"C_GenerateKeyPair", "SMTNTNOO"}, {"C_WrapKey", "SMKKoP"},
+	{"C_UnwrapKey", "SMKBLTNO"}, {"C_DeriveKey", "SMKTNO"},
+	{"C_SeedRandom", "SBL"}, {"C_GenerateRandom", "SOL"},
+	{"C_GetFunctionStatus", "S"}, {"C_CancelFunction", "S"}, {"C_WaitForSlotEvent", "fOV"},
 	// PKCS#11 3.0
-	{"C_GetInterfaceList", 2}, {"C_GetInterface", 4}, {"C_LoginUser", 6}, {"C_SessionCancel", 2},
-	{"C_MessageEncryptInit", 3}, {"C_EncryptMessage", 9}, {"C_EncryptMessageBegin", 5},
-	{"C_EncryptMessageNext", 8}, {"C_MessageEncryptFinal", 1},
-	{"C_MessageDecryptInit", 3}, {"C_DecryptMessage", 9}, {"C_DecryptMessageBegin", 5},
-	{"C_DecryptMessageNext", 8}, {"C_MessageDecryptFinal", 1},
-	{"C_MessageSignInit", 3}, {"C_SignMessage", 7}, {"C_SignMessageBegin", 3},
-	{"C_SignMessageNext", 7}, {"C_MessageSignFinal", 1},
-	{"C_MessageVerifyInit", 3}, {"C_VerifyMessage", 7}, {"C_VerifyMessageBegin", 3},
-	{"C_VerifyMessageNext", 7}, {"C_MessageVerifyFinal", 1},
+	{"C_GetInterfaceList", "oP"}, {"C_GetInterface", "CvOf"}, {"C_LoginUser", "SuBLBL"}, {"C_SessionCancel", "Sf"},
+	{"C_MessageEncryptInit", "SMK"}, {"C_EncryptMessage", "SBLBLBLoP"}, {"C_EncryptMessageBegin", "SBLBL"},
+	{"C_EncryptMessageNext", "SBLBLoPf"}, {"C_MessageEncryptFinal", "S"},
+	{"C_MessageDecryptInit", "SMK"}, {"C_DecryptMessage", "SBLBLBLoP"}, {"C_DecryptMessageBegin", "SBLBL"},
+	{"C_DecryptMessageNext", "SBLBLoPf"}, {"C_MessageDecryptFinal", "S"},
+	{"C_MessageSignInit", "SMK"}, {"C_SignMessage", "SBLBLoP"}, {"C_SignMessageBegin", "SBL"},
+	{"C_SignMessageNext", "SBLBLop"}, {"C_MessageSignFinal", "S"},
+	{"C_MessageVerifyInit", "SMK"}, {"C_VerifyMessage", "SBLBLBL"}, {"C_VerifyMessageBegin", "SBL"},
+	{"C_VerifyMessageNext", "SBLBLBL"}, {"C_MessageVerifyFinal", "S"},
 }
 
 // Functions240 is how many entries the 2.40 CK_FUNCTION_LIST has.
