@@ -32,6 +32,17 @@ static CK_SLOT_ID parent_slots[MAX_SLOTS];
 static CK_ULONG parent_count;
 static CK_RV parent_list_rv;
 static volatile int stop;
+static CK_SLOT_ID token_slot;
+static CK_SESSION_HANDLE parent_session;
+
+#define SO_PIN "so-pin-1234"
+#define USER_PIN "user-pin-1234"
+#define KEY_LABEL "forkkey"
+/* DER of the OID of P-256 (CKA_EC_PARAMS). */
+static CK_BYTE p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static CK_BYTE digest[32] = "0123456789abcdef0123456789abcde";
+
+static CK_OBJECT_HANDLE find_key(CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls);
 
 #define EXPECT_RV(call, want)                                                         \
 	do {                                                                              \
@@ -68,18 +79,29 @@ static void check_same_slots(const char *who)
 	}
 }
 
-/* Keeps the parent's Go runtime busy while it forks. */
+/* Keeps the parent's Go runtime busy (allocation, GC, signatures) while it forks. */
 static void *busy(void *arg)
 {
 	CK_INFO info;
+	CK_SESSION_HANDLE h = 0;
+	CK_MECHANISM ecdsa = {CKM_ECDSA, NULL, 0};
+	CK_OBJECT_HANDLE priv;
 	(void)arg;
+	if (f->C_OpenSession(token_slot, CKF_SERIAL_SESSION, NULL, NULL, &h) != CKR_OK)
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+	priv = find_key(h, CKO_PRIVATE_KEY);
 	while (!stop) {
+		CK_BYTE sig[128];
+		CK_ULONG sl = sizeof sig;
+		if (f->C_SignInit(h, &ecdsa, priv) != CKR_OK || f->C_Sign(h, digest, sizeof digest, sig, &sl) != CKR_OK)
+			__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 		CK_SLOT_ID slots[MAX_SLOTS];
 		CK_ULONG n;
 		if (f->C_GetInfo(&info) != CKR_OK)
 			__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 		list_slots(slots, &n);
 	}
+	f->C_CloseSession(h);
 	return NULL;
 }
 
@@ -98,11 +120,85 @@ static void make_token(void)
 		CK_TOKEN_INFO ti;
 		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK || (ti.flags & CKF_TOKEN_INITIALIZED))
 			continue;
-		EXPECT_RV(f->C_InitToken(slots[i], (CK_UTF8CHAR_PTR) "so-pin-1234", 11, label), CKR_OK);
+		EXPECT_RV(f->C_InitToken(slots[i], (CK_UTF8CHAR_PTR)SO_PIN, strlen(SO_PIN), label), CKR_OK);
+		token_slot = slots[i];
 		return;
 	}
 	printf("FAIL: no slot without a token\n");
 	failures++;
+}
+
+/* Finds the one object of class cls labelled KEY_LABEL. */
+static CK_OBJECT_HANDLE find_key(CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls)
+{
+	CK_ATTRIBUTE tmpl[] = {
+		{CKA_CLASS, &cls, sizeof cls},
+		{CKA_LABEL, KEY_LABEL, strlen(KEY_LABEL)},
+	};
+	CK_OBJECT_HANDLE o[2] = {0, 0};
+	CK_ULONG n = 0;
+
+	EXPECT_RV(f->C_FindObjectsInit(h, tmpl, 2), CKR_OK);
+	EXPECT_RV(f->C_FindObjects(h, o, 2, &n), CKR_OK);
+	EXPECT_RV(f->C_FindObjectsFinal(h), CKR_OK);
+	if (n != 1) {
+		printf("FAIL [pid %d] %lu objects of class %lu labelled " KEY_LABEL ", want 1\n", (int)getpid(), n, cls);
+		failures++;
+	}
+	return o[0];
+}
+
+/* Signs the digest with the token's key (CKM_ECDSA: p11-kit's RPC carries it)
+ * and verifies the signature with the public key. */
+static void sign_and_verify(CK_SESSION_HANDLE h, const char *who)
+{
+	CK_MECHANISM ecdsa = {CKM_ECDSA, NULL, 0};
+	CK_OBJECT_HANDLE priv = find_key(h, CKO_PRIVATE_KEY), pub = find_key(h, CKO_PUBLIC_KEY);
+	CK_BYTE sig[128];
+	CK_ULONG n = sizeof sig;
+	CK_RV rv;
+
+	EXPECT_RV(f->C_SignInit(h, &ecdsa, priv), CKR_OK);
+	rv = f->C_Sign(h, digest, sizeof digest, sig, &n);
+	if (rv != CKR_OK || n != 64) {
+		printf("FAIL [pid %d] %s: C_Sign = 0x%lx, %lu bytes\n", (int)getpid(), who, rv, n);
+		failures++;
+		return;
+	}
+	EXPECT_RV(f->C_VerifyInit(h, &ecdsa, pub), CKR_OK);
+	EXPECT_RV(f->C_Verify(h, digest, sizeof digest, sig, n), CKR_OK);
+}
+
+/* The parent's user and key: SO sets the user PIN, the user makes a P-256
+ * key pair; the session stays logged in across the forks. */
+static void make_key(void)
+{
+	CK_SESSION_HANDLE h = 0;
+	CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE pubT[] = {
+		{CKA_EC_PARAMS, p256, sizeof p256},
+		{CKA_TOKEN, &yes, sizeof yes},
+		{CKA_VERIFY, &yes, sizeof yes},
+		{CKA_LABEL, KEY_LABEL, strlen(KEY_LABEL)},
+	};
+	CK_ATTRIBUTE privT[] = {
+		{CKA_TOKEN, &yes, sizeof yes},
+		{CKA_PRIVATE, &yes, sizeof yes},
+		{CKA_SENSITIVE, &yes, sizeof yes},
+		{CKA_SIGN, &yes, sizeof yes},
+		{CKA_LABEL, KEY_LABEL, strlen(KEY_LABEL)},
+	};
+	CK_OBJECT_HANDLE pub = 0, priv = 0;
+
+	EXPECT_RV(f->C_OpenSession(token_slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+	EXPECT_RV(f->C_Login(h, CKU_SO, (CK_UTF8CHAR_PTR)SO_PIN, strlen(SO_PIN)), CKR_OK);
+	EXPECT_RV(f->C_InitPIN(h, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN)), CKR_OK);
+	EXPECT_RV(f->C_Logout(h), CKR_OK);
+	EXPECT_RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN)), CKR_OK);
+	EXPECT_RV(f->C_GenerateKeyPair(h, &gen, pubT, 4, privT, 5, &pub, &priv), CKR_OK);
+	sign_and_verify(h, "parent");
+	parent_session = h;
 }
 
 /* A grandchild of the parent, forked by a child that uses a helper: the
@@ -148,7 +244,8 @@ static int child(const char *mode)
 	EXPECT_RV(f->C_Login(1, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_CRYPTOKI_NOT_INITIALIZED);
 	EXPECT_RV(f->C_LoginUser(1, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4, (CK_UTF8CHAR_PTR) "cu", 2),
 		  CKR_CRYPTOKI_NOT_INITIALIZED);
-	EXPECT_RV(f->C_SignInit(1, NULL, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_SignInit(parent_session, NULL, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+	EXPECT_RV(f->C_Sign(parent_session, digest, sizeof digest, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
 	EXPECT_RV(f->C_GetFunctionList(&l2), CKR_OK);
 
 	if (strcmp(mode, "nohelper") == 0) {
@@ -165,6 +262,14 @@ static int child(const char *mode)
 			failures++;
 		}
 		check_same_slots("child through the helper");
+		{
+			/* A fresh process behind the helper: log in again (libp11's order). */
+			CK_SESSION_HANDLE hs = 0;
+			EXPECT_RV(f->C_OpenSession(token_slot, CKF_SERIAL_SESSION, NULL, NULL, &hs), CKR_OK);
+			EXPECT_RV(f->C_Login(hs, CKU_USER, (CK_UTF8CHAR_PTR)USER_PIN, strlen(USER_PIN)), CKR_OK);
+			sign_and_verify(hs, "child through the helper");
+			EXPECT_RV(f->C_CloseSession(hs), CKR_OK);
+		}
 		fork_grandchild();
 		check_same_slots("child after forking a grandchild");
 		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
@@ -213,6 +318,7 @@ int main(int argc, char **argv)
 	args.pReserved = reserved;
 	EXPECT_RV(f->C_Initialize(&args), CKR_OK);
 	make_token();
+	make_key();
 	parent_list_rv = list_slots(parent_slots, &parent_count);
 	printf("parent: C_GetSlotList = 0x%lx, %lu slots\n", parent_list_rv, parent_count);
 
@@ -238,6 +344,7 @@ int main(int argc, char **argv)
 
 	/* The parent keeps working after its children are gone. */
 	check_same_slots("parent after the forks");
+	sign_and_verify(parent_session, "parent after the forks");
 	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 	if (failures) {
 		printf("%d checks failed\n", failures);
