@@ -146,3 +146,35 @@ VECTORS
 		done
 	done
 } >aes.txt
+
+# Ed25519: the RFC 8032 section 7.1 secret keys and messages (TEST 1, 2, 3,
+# 1024, SHA(abc)) plus random ones; public keys and signatures by openssl.
+{
+	echo "# Ed25519 public keys and signatures by $(openssl version | cut -d' ' -f1-2)"
+	# openssl 3.0's pkeyutl cannot sign an empty message: RFC 8032 TEST 1 as published.
+	echo "Seed = 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+	echo "Pub = d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+	echo "Msg = "
+	echo "Sig = e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+	echo
+	while read -r seed msg; do
+		[ "$seed" = random ] && seed=$(openssl rand -hex 32)
+		[ "$msg" = random ] && msg=$(openssl rand -hex 77)
+		# PKCS #8 wrapping of a raw Ed25519 seed (RFC 8410).
+		echo "302e020100300506032b657004220420$seed" | xxd -r -p >"$tmp/k.der"
+		printf %s "$msg" | xxd -r -p >"$tmp/m"
+		openssl pkeyutl -sign -rawin -keyform DER -inkey "$tmp/k.der" -in "$tmp/m" -out "$tmp/sig"
+		pub=$(openssl pkey -inform DER -in "$tmp/k.der" -pubout -outform DER | tail -c 32 | xxd -p | tr -d '\n')
+		echo "Seed = $seed"
+		echo "Pub = $pub"
+		echo "Msg = $msg"
+		echo "Sig = $(xxd -p "$tmp/sig" | tr -d '\n')"
+		echo
+	done <<VECTORS
+4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb 72
+c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7 af82
+833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42 ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f
+random random
+random random
+VECTORS
+} >ed25519.txt
