@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/mechanisms"
 )
 
 // crP256Params is CKA_EC_PARAMS for P-256: the DER OID 1.2.840.10045.3.1.7.
@@ -328,5 +329,77 @@ func TestCryptoRace(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+func TestUnwrapAndDeriveKey(t *testing.T) {
+	m, _, h := userSession(t)
+	wrapper := genAES(t, m, h, ck.CKA_WRAP, true, ck.CKA_UNWRAP, true)
+	noUnwrap := genAES(t, m, h, ck.CKA_UNWRAP, false)
+	target := genAES(t, m, h, ck.CKA_SENSITIVE, false, ck.CKA_EXTRACTABLE, true)
+	value := attrOf(t, m, h, target, ck.CKA_VALUE)
+	wrapped := make([]byte, len(value))
+	_, err := m.WrapKey(h, ck.Mechanism{Type: ckmFakeWrap}, wrapper, target, wrapped)
+	must(t, err)
+	unwrap := ck.Mechanism{Type: ckmFakeUnwrap}
+
+	tmpl := crTmpl(ck.CKA_CLASS, int(ck.CKO_SECRET_KEY), ck.CKA_KEY_TYPE, int(ck.CKK_AES),
+		ck.CKA_SENSITIVE, false, ck.CKA_EXTRACTABLE, true, ck.CKA_ENCRYPT, true)
+	nk, err := m.UnwrapKey(h, unwrap, wrapper, wrapped, tmpl)
+	must(t, err)
+	if got := attrOf(t, m, h, nk, ck.CKA_VALUE); !bytes.Equal(got, value) {
+		t.Fatalf("unwrapped value %x, want %x", got, value)
+	}
+	for _, a := range []ck.AttributeType{ck.CKA_LOCAL, ck.CKA_ALWAYS_SENSITIVE, ck.CKA_NEVER_EXTRACTABLE} {
+		if v := attrOf(t, m, h, nk, a); !bytes.Equal(v, []byte{0}) {
+			t.Fatalf("unwrapped key %v = %x, want false", a, v)
+		}
+	}
+	// The new key works.
+	must(t, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_ECB}, nk))
+	_, err = m.Encrypt(h, make([]byte, 16), make([]byte, 16))
+	must(t, err)
+
+	_, err = m.UnwrapKey(h, unwrap, noUnwrap, wrapped, tmpl)
+	wantRV(t, "no CKA_UNWRAP", err, ck.CKR_KEY_FUNCTION_NOT_PERMITTED)
+	_, err = m.UnwrapKey(h, unwrap, 999999, wrapped, tmpl)
+	wantRV(t, "bad unwrapping key", err, ck.CKR_UNWRAPPING_KEY_HANDLE_INVALID)
+	_, err = m.UnwrapKey(h, unwrap, wrapper, wrapped, crTmpl(ck.CKA_CLASS, int(ck.CKO_PUBLIC_KEY)))
+	wantRV(t, "public key template", err, ck.CKR_TEMPLATE_INCONSISTENT)
+	_, err = m.UnwrapKey(h, unwrap, wrapper, wrapped, crTmpl(ck.CKA_LOCAL, true))
+	wantRV(t, "CKA_LOCAL in template", err, ck.CKR_ATTRIBUTE_READ_ONLY)
+
+	// Derivation keeps "always sensitive" and "never extractable" only
+	// while the new key stays so.
+	base := genAES(t, m, h, ck.CKA_DERIVE, true, ck.CKA_SENSITIVE, true, ck.CKA_EXTRACTABLE, false)
+	noDerive := genAES(t, m, h, ck.CKA_DERIVE, false)
+	tests := []struct {
+		tmpl         ck.Template
+		alwaysSens   bool
+		neverExtract bool
+	}{
+		{crTmpl(ck.CKA_SENSITIVE, true, ck.CKA_EXTRACTABLE, false), true, true},
+		{crTmpl(ck.CKA_SENSITIVE, false, ck.CKA_EXTRACTABLE, true), false, false},
+	}
+	for i, tc := range tests {
+		dk, err := m.DeriveKey(h, unwrap, base, tc.tmpl)
+		must(t, err)
+		want := func(b bool) []byte { return ck.EncodeBool(b) }
+		if v := attrOf(t, m, h, dk, ck.CKA_ALWAYS_SENSITIVE); !bytes.Equal(v, want(tc.alwaysSens)) {
+			t.Errorf("case %d: CKA_ALWAYS_SENSITIVE %x", i, v)
+		}
+		if v := attrOf(t, m, h, dk, ck.CKA_NEVER_EXTRACTABLE); !bytes.Equal(v, want(tc.neverExtract)) {
+			t.Errorf("case %d: CKA_NEVER_EXTRACTABLE %x", i, v)
+		}
+		if v := attrOf(t, m, h, dk, ck.CKA_LOCAL); !bytes.Equal(v, want(false)) {
+			t.Errorf("case %d: CKA_LOCAL %x", i, v)
+		}
+	}
+	_, err = m.DeriveKey(h, unwrap, noDerive, nil)
+	wantRV(t, "no CKA_DERIVE", err, ck.CKR_KEY_FUNCTION_NOT_PERMITTED)
+
+	info := mechanisms.MechanismInfo(fakeUnwrap{})
+	if info.Flags&(ck.CKF_UNWRAP|ck.CKF_DERIVE) != ck.CKF_UNWRAP|ck.CKF_DERIVE || info.Flags&ck.CKF_WRAP != 0 {
+		t.Fatalf("flags %#x", info.Flags)
 	}
 }

@@ -15,6 +15,7 @@ import (
 // Vendor-defined mechanism types used only by these tests.
 const (
 	ckmFakeWrap       = ck.CKM_VENDOR_DEFINED + 0x6f51
+	ckmFakeUnwrap     = ck.CKM_VENDOR_DEFINED + 0x6f52
 	ckmFakeUnregister = ck.CKM_VENDOR_DEFINED + 0x6fff
 )
 
@@ -113,7 +114,34 @@ func (fakeWrap) WrapKey(w, k *mechanisms.Key, param any) ([]byte, error) {
 	return xor5a(k.Attrs[ck.CKA_VALUE]), nil
 }
 
-func init() { mechanisms.Register(fakeWrap{}) }
+// fakeUnwrap unwraps what fakeWrap made, and derives a 16-byte key: the
+// first bytes of the base value XOR 0x5a. It names CKK_AES unless the
+// template gives a key type.
+type fakeUnwrap struct{}
+
+func (fakeUnwrap) Type() ck.MechanismType { return ckmFakeUnwrap }
+func (fakeUnwrap) Info() mechanisms.Info  { return mechanisms.Info{} }
+
+func fakeKeyVals(value []byte, tmpl ck.Template) map[ck.AttributeType][]byte {
+	vals := map[ck.AttributeType][]byte{ck.CKA_VALUE: value}
+	if _, ok := tmpl.Lookup(ck.CKA_KEY_TYPE); !ok {
+		vals[ck.CKA_KEY_TYPE] = ck.EncodeULong(ck.ULong(ck.CKK_AES))
+	}
+	return vals
+}
+
+func (fakeUnwrap) UnwrapKey(u *mechanisms.Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	return fakeKeyVals(xor5a(wrapped), tmpl), nil
+}
+
+func (fakeUnwrap) DeriveKey(base *mechanisms.Key, param any, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	return fakeKeyVals(xor5a(base.Attrs[ck.CKA_VALUE][:16]), tmpl), nil
+}
+
+func init() {
+	mechanisms.Register(fakeWrap{})
+	mechanisms.Register(fakeUnwrap{})
+}
 
 // installOp makes op the active operation of kind k in session h, as a
 // successful C_XxxInit would.

@@ -2,7 +2,8 @@ package provider
 
 // keymgmt_ops.go is C_WrapKey, C_UnwrapKey and C_DeriveKey (PKCS#11 3.0
 // §5.14), through the mechanism registry: a mechanism without the
-// capability is CKR_MECHANISM_INVALID, never a silent CKR_OK.
+// capability is CKR_MECHANISM_INVALID, never a silent CKR_OK. New keys are
+// made with the objects' building blocks (attrpolicy.go, objects.go).
 
 import (
 	"github.com/gohsm/gohsm/ck"
@@ -80,36 +81,133 @@ func keyBool(k *mechanisms.Key, t ck.AttributeType) bool {
 	return err == nil && b
 }
 
-// UnwrapKey is C_UnwrapKey. No registered mechanism unwraps yet, and the
-// new key would have to be made through the objects' creation path (with
-// the attribute policy), which this file does not own: until both exist,
-// CKR_MECHANISM_INVALID after the session and mechanism checks.
+// UnwrapKey is C_UnwrapKey: the unwrapping key needs CKA_UNWRAP; the new
+// key is built from the template and what the mechanism recovered, through
+// the attribute policy, like a generated key but not CKA_LOCAL, and never
+// "always sensitive" or "never extractable" (its value was outside).
 func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.ObjectHandle, wrapped []byte, tmpl ck.Template) (ck.ObjectHandle, error) {
-	if _, err := m.session(h); err != nil {
+	s, err := m.session(h)
+	if err != nil {
 		return 0, err
 	}
 	mm, err := lookupMech(mech.Type)
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := mm.(mechanisms.KeyUnwrapper); !ok {
+	u, ok := mm.(mechanisms.KeyUnwrapper)
+	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
-	return 0, ck.CKR_MECHANISM_INVALID
+	tm, l, err := m.newKeyTemplate(s, tmpl)
+	if err != nil {
+		return 0, err
+	}
+	uk, _, err := m.keyForUse(s, unwrapping, ck.CKA_UNWRAP)
+	if err == ck.CKR_KEY_HANDLE_INVALID {
+		err = ck.CKR_UNWRAPPING_KEY_HANDLE_INVALID
+	}
+	if err != nil {
+		return 0, err
+	}
+	vals, err := u.UnwrapKey(uk, mech.Parameter, wrapped, tmpl)
+	if err != nil {
+		return 0, err
+	}
+	return m.createKey(s, l, tm, vals, false, false)
 }
 
-// DeriveKey is C_DeriveKey; as UnwrapKey, it waits for a deriving mechanism
-// and the objects' creation path.
+// DeriveKey is C_DeriveKey: the base key needs CKA_DERIVE. The new key is
+// "always sensitive" only if the base key was and the new one is sensitive,
+// "never extractable" only if the base key was and the new one is not
+// extractable (PKCS#11 3.0 §4.10).
 func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.ObjectHandle, tmpl ck.Template) (ck.ObjectHandle, error) {
-	if _, err := m.session(h); err != nil {
+	s, err := m.session(h)
+	if err != nil {
 		return 0, err
 	}
 	mm, err := lookupMech(mech.Type)
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := mm.(mechanisms.KeyDeriver); !ok {
+	d, ok := mm.(mechanisms.KeyDeriver)
+	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
-	return 0, ck.CKR_MECHANISM_INVALID
+	tm, l, err := m.newKeyTemplate(s, tmpl)
+	if err != nil {
+		return 0, err
+	}
+	bk, _, err := m.keyForUse(s, base, ck.CKA_DERIVE)
+	if err != nil {
+		return 0, err
+	}
+	vals, err := d.DeriveKey(bk, mech.Parameter, tmpl)
+	if err != nil {
+		return 0, err
+	}
+	return m.createKey(s, l, tm, vals, keyBool(bk, ck.CKA_ALWAYS_SENSITIVE), keyBool(bk, ck.CKA_NEVER_EXTRACTABLE))
+}
+
+// newKeyTemplate checks, before any cryptography, what the template of an
+// unwrapped or derived key can be refused for (class, session state).
+func (m *Module) newKeyTemplate(s *Session, tmpl ck.Template) (map[ck.AttributeType][]byte, *loginState, error) {
+	tm, err := attrMap(tmpl)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := s.token.current()
+	class := ck.CKO_SECRET_KEY
+	if v, ok := tm[ck.CKA_CLASS]; ok {
+		c, err := ck.DecodeULong(v)
+		if err != nil {
+			return nil, nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
+		}
+		class = ck.ObjectClass(c)
+	}
+	if class != ck.CKO_SECRET_KEY && class != ck.CKO_PRIVATE_KEY {
+		return nil, nil, ck.CKR_TEMPLATE_INCONSISTENT
+	}
+	if err := checkGenTemplate(s, l, tm, class); err != nil {
+		return nil, nil, err
+	}
+	return tm, l, nil
+}
+
+// createKey makes and publishes the key object for C_UnwrapKey and
+// C_DeriveKey with the objects' own path (attribute policy, store, handles).
+// baseSensitive and baseNeverExtractable are the base key's flags (false
+// for an unwrapped key).
+func (m *Module) createKey(s *Session, l *loginState, tm, vals map[ck.AttributeType][]byte, baseSensitive, baseNeverExtractable bool) (ck.ObjectHandle, error) {
+	merged := make(map[ck.AttributeType][]byte, len(tm)+len(vals))
+	for t, v := range tm {
+		merged[t] = v
+	}
+	for t, v := range vals {
+		merged[t] = v
+	}
+	class := ck.CKO_SECRET_KEY // the default when the template names none
+	if _, named := tm[ck.CKA_CLASS]; named {
+		class = ck.ObjectClass(ck.UnavailableInformation)
+	}
+	k, err := classKeyOf(merged, class)
+	if err != nil {
+		return 0, err
+	}
+	set := make(map[ck.AttributeType][]byte, len(vals)+2)
+	for t, v := range vals {
+		set[t] = v
+	}
+	set[ck.CKA_CLASS] = ck.EncodeULong(ck.ULong(k.class))
+	set[ck.CKA_LOCAL] = ck.EncodeBool(false)
+	attrs, err := buildAttrs(opGenerate, k, tm, set, isSO(l))
+	if err != nil {
+		return 0, err
+	}
+	attrs[ck.CKA_ALWAYS_SENSITIVE] = ck.EncodeBool(baseSensitive && boolOf(attrs, ck.CKA_SENSITIVE))
+	attrs[ck.CKA_NEVER_EXTRACTABLE] = ck.EncodeBool(baseNeverExtractable && !boolOf(attrs, ck.CKA_EXTRACTABLE))
+	o := m.newObject(s, l, k, attrs)
+	if err := m.commitObjects(s, l, o); err != nil {
+		return 0, err
+	}
+	return o.handle, nil
 }
