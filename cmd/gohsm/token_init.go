@@ -129,7 +129,8 @@ func newTokenInitPINCmd(a *app) *cobra.Command {
 		Short: "Set the PIN of the token's default Crypto User",
 		Long: `Log in as the Crypto Officer and set the PIN of the token's default Crypto User
 (C_InitPIN). Applications then log in with that bare PIN (for example
-pkcs11-tool --login --pin ...). The CO password comes from --password-file or
+pkcs11-tool --login --pin ...). Setting the PIN again also unlocks a user
+locked after too many failed logins. The CO password comes from --password-file or
 $GOHSM_CO_PASSWORD, the new PIN from --pin-file or $GOHSM_USER_PIN; else both
 are read from the terminal without echo.`,
 		Example: `  GOHSM_CO_PASSWORD=secret GOHSM_USER_PIN=1234 gohsm token init-pin --label demo
