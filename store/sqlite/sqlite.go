@@ -35,10 +35,12 @@ const FileName = "gohsm.db"
 // WAL at every commit and loses nothing that was acknowledged.
 type Sync int
 
-// The default is SyncFull: creating one sealed object costs about 0.25-0.45 ms
-// with FULL against 0.10-0.15 ms with NORMAL on the 2-core ext4 test machine
-// (BenchmarkCreateObject), and objects are created far less often than keys
-// are used; reads cost the same either way.
+// The default is SyncFull. Creating one sealed object (BenchmarkCreateObject,
+// 2-core VM, ext4) took 0.23-0.47 ms with FULL against 0.10-0.15 ms with
+// NORMAL on a quiet machine, and 1.5-2.9 ms against 0.14-0.19 ms while other
+// builds loaded the disk: the fsync is the cost, paid under the write lock.
+// Objects are created far less often than keys are used, and a generated key
+// that a certificate was issued for must not vanish; reads cost the same.
 const (
 	SyncDefault Sync = iota // SyncFull
 	SyncFull
