@@ -166,3 +166,22 @@ func TestDualFunctions(t *testing.T) {
 	}
 	must(t, m.VerifyFinal(h, reversed(in)))
 }
+
+// TestDualInPlace: input and output in the same memory, as C callers may do.
+func TestDualInPlace(t *testing.T) {
+	m, h := publicSession(t)
+	plain := []byte("in-place plaintext")
+	buf := append([]byte{}, plain...)
+	installOp(t, m, h, opEncrypt, &operation{cipher: &fakeMultiCipher{}})
+	must(t, m.DigestInit(h, sha256Mech))
+	n, err := m.DigestEncryptUpdate(h, buf, buf)
+	if err != nil || !bytes.Equal(buf[:n], xor5a(plain)) {
+		t.Fatalf("DigestEncryptUpdate in place: %x %v", buf[:n], err)
+	}
+	d := make([]byte, 32)
+	_, err = m.DigestFinal(h, d)
+	must(t, err)
+	if want := sha256.Sum256(plain); !bytes.Equal(d, want[:]) {
+		t.Fatal("the digest saw the ciphertext")
+	}
+}

@@ -81,14 +81,19 @@ func (m *Module) dualUpdate(h ck.SessionHandle, cipherK, otherK opKind, in, out 
 		_, err = multipartVerify(other)
 	}
 	var n int
-	var delivered []byte
+	var delivered, plainIn []byte
+	if plainIsInput {
+		// in and out may be the same memory (§5.2 allows it for Go callers
+		// too): keep the plaintext before the ciphertext overwrites it.
+		plainIn = cloneBytes(in)
+	}
 	if err == nil {
 		n, delivered, err = updateCipher(cop, callDual, in, out)
 	}
 	if err == nil && delivered != nil {
 		plain := delivered
 		if plainIsInput {
-			plain = in
+			plain = plainIn
 		}
 		err = feed(other, plain)
 		other.updated = true
