@@ -21,7 +21,9 @@ const (
 )
 
 // inBytes copies an input buffer out of C memory: the provider may keep it
-// (a multi-part operation), and C memory is the application's to free.
+// (a multi-part operation), and C memory is the application's to free. So
+// data and template copies are the provider's from then on and are not
+// wiped here; only PINs, which no layer keeps, are (wipe).
 // NULL is nil; a non-NULL pointer with length 0 is an empty, non-nil slice.
 func inBytes(p unsafe.Pointer, n C.CK_ULONG) ([]byte, error) {
 	switch {
@@ -63,7 +65,8 @@ func finishOut(fn string, pLen *C.CK_ULONG, n int, err error) C.CK_RV {
 	return rv
 }
 
-// wipe clears a copied PIN once the call is done with it.
+// wipe clears a copied PIN once the call is done with it (provider derives
+// what it needs and keeps no PIN).
 func wipe(b []byte) { clear(b) }
 
 // template copies a CK_ATTRIBUTE array. A value pointer that is NULL with a
@@ -101,13 +104,6 @@ func template(p *C.CK_ATTRIBUTE, n C.CK_ULONG) (ck.Template, error) {
 		t[i] = ck.Attribute{Type: typ, Value: v}
 	}
 	return t, nil
-}
-
-// wipeTemplate clears copied attribute values (they may hold key material).
-func wipeTemplate(t ck.Template) {
-	for _, a := range t {
-		clear(a.Value)
-	}
 }
 
 // padded writes s into a blank-padded, not NUL-terminated field of size

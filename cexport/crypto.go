@@ -43,7 +43,6 @@ func callInOut(fn string, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, in
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	defer wipe(in) // it may be plaintext
 	n, err := f(m, ck.SessionHandle(h), in, outBytes(pOut, pOutLen))
 	return finishOut(fn, pOutLen, n, err)
 }
@@ -68,7 +67,6 @@ func callIn(fn string, f inFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	defer wipe(in)
 	return rvOf(fn, f(m, ck.SessionHandle(h), in))
 }
 

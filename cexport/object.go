@@ -33,7 +33,6 @@ func goCreateObject(h C.CK_SESSION_HANDLE, p *C.CK_ATTRIBUTE, n C.CK_ULONG, ph *
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	defer wipeTemplate(t)
 	o, err := m.CreateObject(ck.SessionHandle(h), t)
 	if err != nil {
 		return rvOf(fn, err)
@@ -54,7 +53,6 @@ func goCopyObject(h C.CK_SESSION_HANDLE, o C.CK_OBJECT_HANDLE, p *C.CK_ATTRIBUTE
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	defer wipeTemplate(t)
 	c, err := m.CopyObject(ck.SessionHandle(h), ck.ObjectHandle(o), t)
 	if err != nil {
 		return rvOf(fn, err)
@@ -164,7 +162,6 @@ func goSetAttributeValue(h C.CK_SESSION_HANDLE, o C.CK_OBJECT_HANDLE, p *C.CK_AT
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	defer wipeTemplate(t)
 	return rvOf(fn, m.SetAttributeValue(ck.SessionHandle(h), ck.ObjectHandle(o), t))
 }
 
