@@ -312,8 +312,15 @@ func TestKilledWriter(t *testing.T) {
 	if len(acks) < 300 {
 		t.Fatalf("child wrote only %d objects before the deadline (%v)", len(acks), werr)
 	}
+	// Check through a fresh handle while the parent's is still open (nothing
+	// checkpointed yet), then again after every handle closed and reopened.
+	checkAfterCrash(t, f, acks)
 	f.d.Close()
+	checkAfterCrash(t, f, acks)
+}
 
+func checkAfterCrash(t *testing.T, f *fixture, acks map[int64]string) {
+	t.Helper()
 	d, err := OpenWith(f.dir, Options{})
 	if err != nil {
 		t.Fatalf("re-open after SIGKILL: %v", err)
