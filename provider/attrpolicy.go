@@ -446,8 +446,11 @@ func buildAttrs(op buildOp, k classKey, tmpl, set map[ck.AttributeType][]byte, i
 	for t, v := range tmpl {
 		out[t] = v
 	}
+	// A mechanism's values win over the template's (it may normalise, say, a
+	// public exponent with a leading zero); only a different class or key
+	// type is a contradiction.
 	for t, v := range set {
-		if old, given := tmpl[t]; given && !bytes.Equal(old, v) {
+		if old, given := tmpl[t]; given && !bytes.Equal(old, v) && (t == ck.CKA_CLASS || t == ck.CKA_KEY_TYPE) {
 			return nil, ck.CKR_TEMPLATE_INCONSISTENT
 		}
 		out[t] = v
