@@ -69,7 +69,7 @@ func (m *Module) cipherOnce(h ck.SessionHandle, k opKind, in, out []byte) (int, 
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(k)
+	op, err := s.ops.use(k, out != nil)
 	if err != nil {
 		return 0, err
 	}
@@ -100,7 +100,7 @@ func (m *Module) cipherUpdate(h ck.SessionHandle, k opKind, in, out []byte) (int
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(k)
+	op, err := s.ops.use(k, out != nil)
 	if err != nil {
 		return 0, err
 	}
@@ -133,7 +133,7 @@ func (m *Module) cipherFinal(h ck.SessionHandle, k opKind, out []byte) (int, err
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(k)
+	op, err := s.ops.use(k, out != nil)
 	if err != nil {
 		return 0, err
 	}

@@ -105,8 +105,12 @@ func TestAlwaysAuthenticate(t *testing.T) {
 	data := []byte("data")
 	out := make([]byte, 8)
 
-	// Without a context login the use fails and ends the operation.
+	// Without a context login a length query is fine (the key is not
+	// used), but the use fails and ends the operation.
 	installOp(t, m, h, opSign, &operation{sign: &fakeSigner{}, needAuth: true})
+	if n, err := m.Sign(h, data, nil); err != nil || n != 8 {
+		t.Fatalf("length query before context login: %d %v", n, err)
+	}
 	_, err := m.Sign(h, data, out)
 	wantRV(t, "Sign without context login", err, ck.CKR_USER_NOT_LOGGED_IN)
 	if isActive(t, m, h, opSign) {

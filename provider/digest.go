@@ -40,7 +40,7 @@ func (m *Module) Digest(h ck.SessionHandle, in, out []byte) (int, error) {
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opDigest)
+	op, err := s.ops.use(opDigest, true)
 	if err != nil {
 		return 0, err
 	}
@@ -63,7 +63,7 @@ func (m *Module) DigestUpdate(h ck.SessionHandle, in []byte) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opDigest)
+	op, err := s.ops.use(opDigest, true)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (m *Module) DigestKey(h ck.SessionHandle, keyH ck.ObjectHandle) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.ops.use(opDigest)
+	_, err = s.ops.use(opDigest, true)
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (m *Module) DigestKey(h ck.SessionHandle, keyH ck.ObjectHandle) error {
 	key, _, kerr := m.keyForUse(s, keyH, 0) // without s.mu: keyForUse may take it
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opDigest)
+	op, err := s.ops.use(opDigest, true)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (m *Module) DigestFinal(h ck.SessionHandle, out []byte) (int, error) {
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opDigest)
+	op, err := s.ops.use(opDigest, true)
 	if err != nil {
 		return 0, err
 	}

@@ -60,12 +60,12 @@ func (m *Module) dualUpdate(h ck.SessionHandle, cipherK, otherK opKind, in, out 
 	if s.ops.active[cipherK] == nil || s.ops.active[otherK] == nil {
 		return 0, ck.CKR_OPERATION_NOT_INITIALIZED
 	}
-	cop, err := s.ops.use(cipherK)
+	cop, err := s.ops.use(cipherK, out != nil)
 	if err != nil {
 		s.ops.end(otherK)
 		return 0, err
 	}
-	other, err := s.ops.use(otherK)
+	other, err := s.ops.use(otherK, out != nil)
 	if err != nil {
 		s.ops.end(cipherK)
 		return 0, err

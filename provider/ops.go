@@ -125,16 +125,18 @@ func (o *sessionOps) start(k opKind, op *operation) error {
 	return nil
 }
 
-// use returns the active operation of kind k for a call that uses it:
-// CKR_OPERATION_NOT_INITIALIZED when there is none, and
-// CKR_USER_NOT_LOGGED_IN (which ends it) when its key wants a context login
-// that was not given.
-func (o *sessionOps) use(k opKind) (*operation, error) {
+// use returns the active operation of kind k for a call on it:
+// CKR_OPERATION_NOT_INITIALIZED when there is none, and, when the call uses
+// the key (anything but a length query), CKR_USER_NOT_LOGGED_IN (which ends
+// the operation) if the key wants a context login that was not given. A
+// length query before C_Login(CKU_CONTEXT_SPECIFIC) is allowed: it does not
+// use the key, and some clients size their buffer first.
+func (o *sessionOps) use(k opKind, usesKey bool) (*operation, error) {
 	op := o.active[k]
 	if op == nil {
 		return nil, ck.CKR_OPERATION_NOT_INITIALIZED
 	}
-	if op.needAuth && !op.authorized {
+	if usesKey && op.needAuth && !op.authorized {
 		o.end(k)
 		return nil, ck.CKR_USER_NOT_LOGGED_IN
 	}

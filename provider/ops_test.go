@@ -81,7 +81,7 @@ func TestAuthorizeContext(t *testing.T) {
 	o.active[opDigest] = &operation{}
 	wantRV(t, "operation without always-authenticate", o.authorizeContext(), ck.CKR_OPERATION_NOT_INITIALIZED)
 	o.active[opSign] = &operation{needAuth: true}
-	if _, err := o.use(opSign); err != ck.CKR_USER_NOT_LOGGED_IN {
+	if _, err := o.use(opSign, true); err != ck.CKR_USER_NOT_LOGGED_IN {
 		t.Fatalf("use without context login: %v", err)
 	}
 	if o.active[opSign] != nil {
@@ -89,7 +89,7 @@ func TestAuthorizeContext(t *testing.T) {
 	}
 	o.active[opSign] = &operation{needAuth: true}
 	must(t, o.authorizeContext())
-	if _, err := o.use(opSign); err != nil {
+	if _, err := o.use(opSign, true); err != nil {
 		t.Fatalf("use after context login: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func (m *Module) signOnce(h ck.SessionHandle, k opKind, data, out []byte) (int, 
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(k)
+	op, err := s.ops.use(k, out != nil)
 	if err != nil {
 		return 0, err
 	}
@@ -73,7 +73,7 @@ func (m *Module) SignUpdate(h ck.SessionHandle, data []byte) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opSign)
+	op, err := s.ops.use(opSign, true)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (m *Module) SignFinal(h ck.SessionHandle, out []byte) (int, error) {
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opSign)
+	op, err := s.ops.use(opSign, out != nil)
 	if err != nil {
 		return 0, err
 	}

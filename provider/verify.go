@@ -27,7 +27,7 @@ func (m *Module) Verify(h ck.SessionHandle, data, sig []byte) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opVerify)
+	op, err := s.ops.use(opVerify, true)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (m *Module) VerifyUpdate(h ck.SessionHandle, data []byte) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opVerify)
+	op, err := s.ops.use(opVerify, true)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (m *Module) VerifyFinal(h ck.SessionHandle, sig []byte) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opVerify)
+	op, err := s.ops.use(opVerify, true)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (m *Module) VerifyRecover(h ck.SessionHandle, sig, out []byte) (int, error)
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	op, err := s.ops.use(opVerifyRecover)
+	op, err := s.ops.use(opVerifyRecover, out != nil)
 	if err != nil {
 		return 0, err
 	}
