@@ -25,6 +25,10 @@ func init() {
 		{ck.CKM_SHA512, crypto.SHA512},
 		{ck.CKM_SHA512_224, crypto.SHA512_224},
 		{ck.CKM_SHA512_256, crypto.SHA512_256},
+		{ck.CKM_SHA3_224, crypto.SHA3_224},
+		{ck.CKM_SHA3_256, crypto.SHA3_256},
+		{ck.CKM_SHA3_384, crypto.SHA3_384},
+		{ck.CKM_SHA3_512, crypto.SHA3_512},
 	} {
 		Register(d)
 	}

@@ -15,6 +15,10 @@ var digestByName = map[string]ck.MechanismType{
 	"sha512":     ck.CKM_SHA512,
 	"sha512-224": ck.CKM_SHA512_224,
 	"sha512-256": ck.CKM_SHA512_256,
+	"sha3-224":   ck.CKM_SHA3_224,
+	"sha3-256":   ck.CKM_SHA3_256,
+	"sha3-384":   ck.CKM_SHA3_384,
+	"sha3-512":   ck.CKM_SHA3_512,
 }
 
 // TestDigestVectors checks every digest against OpenSSL's answers

@@ -25,6 +25,10 @@ func init() {
 		{ck.CKM_ECDSA_SHA256, crypto.SHA256},
 		{ck.CKM_ECDSA_SHA384, crypto.SHA384},
 		{ck.CKM_ECDSA_SHA512, crypto.SHA512},
+		{ck.CKM_ECDSA_SHA3_224, crypto.SHA3_224},
+		{ck.CKM_ECDSA_SHA3_256, crypto.SHA3_256},
+		{ck.CKM_ECDSA_SHA3_384, crypto.SHA3_384},
+		{ck.CKM_ECDSA_SHA3_512, crypto.SHA3_512},
 	} {
 		Register(m)
 	}

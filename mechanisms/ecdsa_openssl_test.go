@@ -29,7 +29,7 @@ func TestECDSAOpenSSLVerifiesOurs(t *testing.T) {
 	if err != nil {
 		t.Skip("openssl command line not installed")
 	}
-	hashes := []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512, 0}
+	hashes := []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512, crypto.SHA3_256, crypto.SHA3_512, 0}
 	type job struct {
 		dir, pubPEM, dgst string
 	}
@@ -78,7 +78,7 @@ func TestECDSAOpenSSLVerifiesOurs(t *testing.T) {
 				sig = signWith(t, ck.CKM_ECDSA, priv, hashOf(crypto.SHA256, msg))
 			} else {
 				sig = signWith(t, ecdsaHashMechs[h], priv, msg)
-				dgst = strings.ToLower(strings.ReplaceAll(h.String(), "-", ""))
+				dgst = opensslName(h)
 			}
 			dir := filepath.Join(base, fmt.Sprintf("%s-%d", c.Name, i))
 			os.Mkdir(dir, 0o700)

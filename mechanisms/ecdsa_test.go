@@ -13,16 +13,30 @@ import (
 )
 
 var ecdsaHashMechs = map[crypto.Hash]ck.MechanismType{
-	crypto.SHA1:   ck.CKM_ECDSA_SHA1,
-	crypto.SHA224: ck.CKM_ECDSA_SHA224,
-	crypto.SHA256: ck.CKM_ECDSA_SHA256,
-	crypto.SHA384: ck.CKM_ECDSA_SHA384,
-	crypto.SHA512: ck.CKM_ECDSA_SHA512,
+	crypto.SHA1:     ck.CKM_ECDSA_SHA1,
+	crypto.SHA224:   ck.CKM_ECDSA_SHA224,
+	crypto.SHA256:   ck.CKM_ECDSA_SHA256,
+	crypto.SHA384:   ck.CKM_ECDSA_SHA384,
+	crypto.SHA512:   ck.CKM_ECDSA_SHA512,
+	crypto.SHA3_224: ck.CKM_ECDSA_SHA3_224,
+	crypto.SHA3_256: ck.CKM_ECDSA_SHA3_256,
+	crypto.SHA3_384: ck.CKM_ECDSA_SHA3_384,
+	crypto.SHA3_512: ck.CKM_ECDSA_SHA3_512,
 }
 
 var hashByName = map[string]crypto.Hash{
 	"SHA-1": crypto.SHA1, "SHA-224": crypto.SHA224, "SHA-256": crypto.SHA256, "SHA-384": crypto.SHA384, "SHA-512": crypto.SHA512,
 	"sha1": crypto.SHA1, "sha224": crypto.SHA224, "sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512,
+	"sha3-224": crypto.SHA3_224, "sha3-256": crypto.SHA3_256, "sha3-384": crypto.SHA3_384, "sha3-512": crypto.SHA3_512,
+}
+
+// opensslName is the openssl dgst option name of h: sha256, sha3-256 ...
+func opensslName(h crypto.Hash) string {
+	s := strings.ToLower(h.String())
+	if strings.HasPrefix(s, "sha-") {
+		return "sha" + s[4:]
+	}
+	return s
 }
 
 func hashOf(h crypto.Hash, data []byte) []byte {

@@ -32,6 +32,10 @@ func init() {
 		{ck.CKM_SHA256_HMAC, ck.CKM_SHA256_HMAC_GENERAL, crypto.SHA256, ck.CKK_SHA256_HMAC},
 		{ck.CKM_SHA384_HMAC, ck.CKM_SHA384_HMAC_GENERAL, crypto.SHA384, ck.CKK_SHA384_HMAC},
 		{ck.CKM_SHA512_HMAC, ck.CKM_SHA512_HMAC_GENERAL, crypto.SHA512, ck.CKK_SHA512_HMAC},
+		{ck.CKM_SHA3_224_HMAC, ck.CKM_SHA3_224_HMAC_GENERAL, crypto.SHA3_224, ck.CKK_SHA3_224_HMAC},
+		{ck.CKM_SHA3_256_HMAC, ck.CKM_SHA3_256_HMAC_GENERAL, crypto.SHA3_256, ck.CKK_SHA3_256_HMAC},
+		{ck.CKM_SHA3_384_HMAC, ck.CKM_SHA3_384_HMAC_GENERAL, crypto.SHA3_384, ck.CKK_SHA3_384_HMAC},
+		{ck.CKM_SHA3_512_HMAC, ck.CKM_SHA3_512_HMAC_GENERAL, crypto.SHA3_512, ck.CKK_SHA3_512_HMAC},
 	} {
 		Register(hmacMech{typ: m.full, h: m.h, kt: m.kt})
 		Register(hmacMech{typ: m.general, h: m.h, kt: m.kt, general: true})

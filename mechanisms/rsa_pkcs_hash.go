@@ -20,6 +20,10 @@ func init() {
 		{ck.CKM_SHA256_RSA_PKCS, crypto.SHA256},
 		{ck.CKM_SHA384_RSA_PKCS, crypto.SHA384},
 		{ck.CKM_SHA512_RSA_PKCS, crypto.SHA512},
+		{ck.CKM_SHA3_224_RSA_PKCS, crypto.SHA3_224},
+		{ck.CKM_SHA3_256_RSA_PKCS, crypto.SHA3_256},
+		{ck.CKM_SHA3_384_RSA_PKCS, crypto.SHA3_384},
+		{ck.CKM_SHA3_512_RSA_PKCS, crypto.SHA3_512},
 	} {
 		Register(m)
 	}

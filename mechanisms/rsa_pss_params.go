@@ -33,31 +33,19 @@ func DecodePSSParams(p any) (ck.PSSParams, error) {
 	return ck.PSSParams{}, ck.CKR_MECHANISM_PARAM_INVALID
 }
 
-// pssHashes maps hashAlg to its hash and the MGF1 that goes with it: Go's
-// PSS uses MGF1 with the message hash, so other pairs are not offered.
-var pssHashes = map[ck.MechanismType]struct {
-	h   crypto.Hash
-	mgf ck.MGF
-}{
-	ck.CKM_SHA_1:  {crypto.SHA1, ck.CKG_MGF1_SHA1},
-	ck.CKM_SHA224: {crypto.SHA224, ck.CKG_MGF1_SHA224},
-	ck.CKM_SHA256: {crypto.SHA256, ck.CKG_MGF1_SHA256},
-	ck.CKM_SHA384: {crypto.SHA384, ck.CKG_MGF1_SHA384},
-	ck.CKM_SHA512: {crypto.SHA512, ck.CKG_MGF1_SHA512},
-}
-
 // pssOptions checks params for a key of modulus bits and returns the hash
 // and salt length. want is the mechanism's own hash (0 for CKM_RSA_PKCS_PSS).
 func pssOptions(p ck.PSSParams, want crypto.Hash, bits int) (h crypto.Hash, saltLen int, err error) {
-	hh, ok := pssHashes[p.Hash]
-	if !ok || p.MGF != hh.mgf || (want != 0 && hh.h != want) {
+	// Go's PSS uses MGF1 with the message hash: other MGFs are refused.
+	hh, ok := digestHashes[p.Hash]
+	if !ok || mgfHashes[p.MGF] != hh || (want != 0 && hh != want) {
 		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
 	// RFC 8017 9.1.1: emLen >= hLen + sLen + 2, with emLen = ceil((bits-1)/8).
 	// Go cannot make a salt of length 0 (0 means "automatic" to it).
 	emLen := (bits - 1 + 7) / 8
-	if p.SaltLength == 0 || p.SaltLength > ck.ULong(emLen-hh.h.Size()-2) {
+	if p.SaltLength == 0 || p.SaltLength > ck.ULong(emLen-hh.Size()-2) {
 		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	return hh.h, int(p.SaltLength), nil
+	return hh, int(p.SaltLength), nil
 }

@@ -15,6 +15,7 @@ import (
 var rsaPKCSHashMechs = map[string]ck.MechanismType{
 	"none": ck.CKM_RSA_PKCS, "sha1": ck.CKM_SHA1_RSA_PKCS, "sha224": ck.CKM_SHA224_RSA_PKCS,
 	"sha256": ck.CKM_SHA256_RSA_PKCS, "sha384": ck.CKM_SHA384_RSA_PKCS, "sha512": ck.CKM_SHA512_RSA_PKCS,
+	"sha3-224": ck.CKM_SHA3_224_RSA_PKCS, "sha3-256": ck.CKM_SHA3_256_RSA_PKCS, "sha3-384": ck.CKM_SHA3_384_RSA_PKCS, "sha3-512": ck.CKM_SHA3_512_RSA_PKCS,
 }
 
 // TestRSAPKCS1Vectors: PKCS #1 v1.5 signatures are deterministic, so ours
@@ -63,11 +64,15 @@ var pssMechByName = map[string]struct {
 	mgf          ck.MGF
 	h            crypto.Hash
 }{
-	"sha1":   {ck.CKM_SHA1_RSA_PKCS_PSS, ck.CKM_SHA_1, ck.CKG_MGF1_SHA1, crypto.SHA1},
-	"sha224": {ck.CKM_SHA224_RSA_PKCS_PSS, ck.CKM_SHA224, ck.CKG_MGF1_SHA224, crypto.SHA224},
-	"sha256": {ck.CKM_SHA256_RSA_PKCS_PSS, ck.CKM_SHA256, ck.CKG_MGF1_SHA256, crypto.SHA256},
-	"sha384": {ck.CKM_SHA384_RSA_PKCS_PSS, ck.CKM_SHA384, ck.CKG_MGF1_SHA384, crypto.SHA384},
-	"sha512": {ck.CKM_SHA512_RSA_PKCS_PSS, ck.CKM_SHA512, ck.CKG_MGF1_SHA512, crypto.SHA512},
+	"sha1":     {ck.CKM_SHA1_RSA_PKCS_PSS, ck.CKM_SHA_1, ck.CKG_MGF1_SHA1, crypto.SHA1},
+	"sha224":   {ck.CKM_SHA224_RSA_PKCS_PSS, ck.CKM_SHA224, ck.CKG_MGF1_SHA224, crypto.SHA224},
+	"sha256":   {ck.CKM_SHA256_RSA_PKCS_PSS, ck.CKM_SHA256, ck.CKG_MGF1_SHA256, crypto.SHA256},
+	"sha384":   {ck.CKM_SHA384_RSA_PKCS_PSS, ck.CKM_SHA384, ck.CKG_MGF1_SHA384, crypto.SHA384},
+	"sha512":   {ck.CKM_SHA512_RSA_PKCS_PSS, ck.CKM_SHA512, ck.CKG_MGF1_SHA512, crypto.SHA512},
+	"sha3-224": {ck.CKM_SHA3_224_RSA_PKCS_PSS, ck.CKM_SHA3_224, ck.CKG_MGF1_SHA3_224, crypto.SHA3_224},
+	"sha3-256": {ck.CKM_SHA3_256_RSA_PKCS_PSS, ck.CKM_SHA3_256, ck.CKG_MGF1_SHA3_256, crypto.SHA3_256},
+	"sha3-384": {ck.CKM_SHA3_384_RSA_PKCS_PSS, ck.CKM_SHA3_384, ck.CKG_MGF1_SHA3_384, crypto.SHA3_384},
+	"sha3-512": {ck.CKM_SHA3_512_RSA_PKCS_PSS, ck.CKM_SHA3_512, ck.CKG_MGF1_SHA3_512, crypto.SHA3_512},
 }
 
 // TestRSAPSSVectors: openssl's PSS signatures (testdata/rsa_pss.txt) verify

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 	for len in 0 1 3 55 56 63 64 65 111 112 127 128 129 200 1000; do
 		if [ "$len" = 0 ]; then : >"$tmp/m"; elif [ "$len" = 3 ]; then printf abc >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
 		msg=$(xxd -p "$tmp/m" | tr -d '\n')
-		for alg in sha1 sha224 sha256 sha384 sha512 sha512-224 sha512-256; do
+		for alg in sha1 sha224 sha256 sha384 sha512 sha512-224 sha512-256 sha3-224 sha3-256 sha3-384 sha3-512; do
 			md=$(openssl dgst -"$alg" -r "$tmp/m" | cut -d' ' -f1)
 			echo "Alg = $alg"
 			echo "Msg = $msg"
@@ -33,7 +33,7 @@ trap 'rm -rf "$tmp"' EXIT
 		text=$(openssl ec -in "$tmp/k.pem" -text -noout 2>/dev/null)
 		priv=$(echo "$text" | awk '/^priv:/{f=1;next} /^pub:/{f=0} f' | tr -d ' :\n')
 		pub=$(echo "$text" | awk '/^pub:/{f=1;next} /^ASN1 OID:/{f=0} f' | tr -d ' :\n')
-		for alg in sha1 sha224 sha256 sha384 sha512; do
+		for alg in sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512; do
 			openssl rand 100 >"$tmp/m"
 			openssl dgst -"$alg" -sign "$tmp/k.pem" -out "$tmp/sig" "$tmp/m"
 			echo "Curve = $curve"
@@ -54,7 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 [ -f rsa2048.pem ] || openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
 {
 	echo "# PKCS #1 v1.5 signatures by $(openssl version | cut -d' ' -f1-2) with rsa2048.pem"
-	for alg in none sha1 sha224 sha256 sha384 sha512; do
+	for alg in none sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512; do
 		# pkeyutl takes at most 64 bytes: 51 is the size of a SHA-256 DigestInfo.
 		openssl rand 51 >"$tmp/m"
 		if [ "$alg" = none ]; then
@@ -70,7 +70,7 @@ trap 'rm -rf "$tmp"' EXIT
 } >rsa_pkcs1.txt
 {
 	echo "# PSS signatures (MGF1 with the same hash) by $(openssl version | cut -d' ' -f1-2) with rsa2048.pem"
-	for alg in sha1 sha224 sha256 sha384 sha512; do
+	for alg in sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512; do
 		for salt in 1 20 32 max; do
 			openssl rand 50 >"$tmp/m"
 			openssl dgst -"$alg" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:"$salt" \
@@ -101,7 +101,7 @@ trap 'rm -rf "$tmp"' EXIT
 	rep() { printf "%0.s$1" $(seq "$2"); }
 	while read -r key data; do
 		printf %s "$data" | xxd -r -p >"$tmp/m"
-		for alg in sha1 sha224 sha256 sha384 sha512; do
+		for alg in sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512; do
 			mac=$(openssl dgst -"$alg" -mac HMAC -macopt hexkey:"$key" -r "$tmp/m" | cut -d' ' -f1)
 			echo "Alg = $alg"
 			echo "Key = $key"
