@@ -54,8 +54,12 @@ func logger() *logrus.Logger {
 }
 
 // mod returns the module, or CKR_CRYPTOKI_NOT_INITIALIZED when C_Finalize
-// raced the call past the C front's check.
+// raced the call past the C front's check. Every shim calls it first; it
+// also turns a memory fault at any address (a garbage pointer from the
+// application) into a panic that recoverRV reports, not a crash of the
+// application.
 func mod() (*provider.Module, error) {
+	debug.SetPanicOnFault(true)
 	if m := module.Load(); m != nil {
 		return m, nil
 	}

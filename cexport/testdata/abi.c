@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "pkcs11.h"
 
@@ -288,6 +289,17 @@ static void check_panic(CK_FUNCTION_LIST_3_0_PTR f)
 {
 	EXPECT_RV(f->C_GetAttributeValue(1, 1, (CK_ATTRIBUTE_PTR)16, 1), CKR_GENERAL_ERROR);
 	EXPECT_RV(f->C_CreateObject(1, (CK_ATTRIBUTE_PTR)16, 1, (CK_OBJECT_HANDLE_PTR)&f), CKR_GENERAL_ERROR);
+
+	/* A garbage pointer far from NULL: an unreadable page. */
+	{
+		void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CK_BYTE out[8];
+		CK_ULONG n = sizeof out;
+		EXPECT(bad != MAP_FAILED);
+		EXPECT_RV(f->C_GetAttributeValue(1, 1, bad, 1), CKR_GENERAL_ERROR);
+		EXPECT_RV(f->C_Digest(1, bad, 100, out, &n), CKR_GENERAL_ERROR);
+		munmap(bad, 4096);
+	}
 }
 
 /* The length-query convention on C_GetSlotList, done by the shim. */
