@@ -178,3 +178,23 @@ random random
 random random
 VECTORS
 } >ed25519.txt
+
+# RSA-OAEP: ciphertexts by openssl for hash/MGF1 pairs, with and without a label.
+{
+	echo "# OAEP ciphertexts by $(openssl version | cut -d' ' -f1-2) for rsa2048.pem"
+	for pair in sha1:sha1 sha256:sha256 sha256:sha1 sha384:sha256 sha512:sha512 sha224:sha224 sha3-256:sha3-256; do
+		h=${pair%:*} mgf=${pair#*:}
+		for label in "" 6c6162656c; do
+			openssl rand 40 >"$tmp/m"
+			set -- -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:"$h" -pkeyopt rsa_mgf1_md:"$mgf"
+			[ -n "$label" ] && set -- "$@" -pkeyopt rsa_oaep_label:"$label"
+			openssl pkeyutl -encrypt -inkey rsa2048.pem "$@" -in "$tmp/m" -out "$tmp/c"
+			echo "Hash = $h"
+			echo "MGF = $mgf"
+			echo "Label = $label"
+			echo "Msg = $(xxd -p "$tmp/m" | tr -d '\n')"
+			echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+			echo
+		done
+	done
+} >rsa_oaep.txt
