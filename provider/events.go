@@ -38,6 +38,15 @@ func (e *slotEvents) snapshot(v slotView) {
 
 func (e *slotEvents) close() { close(e.done) }
 
+func (e *slotEvents) isClosed() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // post reports a token this process made in slot id.
 func (e *slotEvents) post(id ck.SlotID) {
 	e.mu.Lock()
@@ -94,6 +103,9 @@ func (e *slotEvents) pop() (ck.SlotID, bool) {
 func (e *slotEvents) wait(dontBlock bool, slots func() (slotView, error)) (ck.SlotID, error) {
 	for {
 		v, err := slots()
+		if e.isClosed() {
+			return 0, ck.CKR_CRYPTOKI_NOT_INITIALIZED
+		}
 		if err != nil {
 			return 0, err
 		}
