@@ -50,6 +50,7 @@ func InChild(t *testing.T, cfg Config) bool {
 		t.Fatalf("hsmtest.InChild must be called by a top-level test, not %s", t.Name())
 	}
 	lib := LibPath(t)
+	t.Parallel() // the test runs in its own process and store: nothing is shared
 	dir := t.TempDir()
 	conf := WriteConfig(t, dir, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), ChildTimeout)
