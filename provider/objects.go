@@ -118,7 +118,21 @@ func (m *Module) commitObjects(s *Session, l *loginState, objs ...*object) error
 		}
 	}
 	if len(sessionObjs) > 0 {
-		return m.addSessionObjects(s, sessionObjs)
+		if err := m.addSessionObjects(s, sessionObjs); err != nil {
+			// The session ended meanwhile: a pair is kept whole or not at all.
+			for _, o := range objs {
+				if o.dbID != 0 {
+					if derr := m.store.DestroyObject(o.tokenID, o.dbID); derr != nil {
+						m.log.WithError(derr).Error("gohsm: cannot undo a partly created key pair")
+					}
+					m.handles.forget(o.handle)
+					if l != nil {
+						l.keys.drop(o.dbID)
+					}
+				}
+			}
+			return err
+		}
 	}
 	return nil
 }
