@@ -2,6 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -400,4 +402,39 @@ func TestTokenObjectsAcrossModules(t *testing.T) {
 	_, err = m.GetAttributeValue(h, o, []ck.AttributeType{ck.CKA_LABEL})
 	wantRV(t, "destroyed by another process", err, ck.CKR_OBJECT_HANDLE_INVALID)
 	wantRV(t, "set after destroy", m.SetAttributeValue(h, o, tb(ck.CKA_LABEL, "x")), ck.CKR_OBJECT_HANDLE_INVALID)
+}
+
+// TestNothingSecretInClearAtRest: key material (of private and public keys)
+// and every attribute of a private object reach the store's files sealed.
+func TestNothingSecretInClearAtRest(t *testing.T) {
+	m, _, h := userSession(t)
+	keyBytes := []byte("KEYBYTES-0123456789abcdefKEYBYTE") // 32 bytes, AES-256
+	openKey := []byte("OPENKEY-0123456789abcdefOPENKEY!")
+	privApp := []byte("PRIVATE-APPLICATION-NAME-xyz")
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_AES, ck.CKA_VALUE, keyBytes, ck.CKA_TOKEN, true))
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_AES, ck.CKA_VALUE, openKey, ck.CKA_TOKEN, true,
+		ck.CKA_PRIVATE, false, ck.CKA_SENSITIVE, false))
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_TOKEN, true, ck.CKA_PRIVATE, true, ck.CKA_APPLICATION, privApp))
+	publicLabel := []byte("PUBLIC-LABEL-visible-on-purpose")
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_TOKEN, true, ck.CKA_LABEL, publicLabel))
+
+	var all []byte
+	entries, err := os.ReadDir(m.cfg.StoreDir)
+	must(t, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(m.cfg.StoreDir, e.Name()))
+		must(t, err)
+		all = append(all, b...)
+	}
+	if !bytes.Contains(all, publicLabel) {
+		t.Fatal("the public label is not in the store files: the test reads the wrong files")
+	}
+	for name, secret := range map[string][]byte{"key": keyBytes, "public key's material": openKey, "private attribute": privApp} {
+		if bytes.Contains(all, secret) {
+			t.Errorf("%s found in clear in the store files", name)
+		}
+	}
 }
