@@ -16,6 +16,7 @@ package provider
 //   10 only the SO may set it to CK_TRUE     -> soTrue
 //   11 cannot change once CK_TRUE            -> onlyToTrue
 //   12 cannot change once CK_FALSE           -> onlyToFalse
+//   (copyOnly: "can be changed in the process of copying", section 4.4)
 //
 // Token-specific defaults (footnote 9) chosen here, and why:
 //   - CKA_PRIVATE: true for private and secret keys (key material behind a
@@ -146,7 +147,9 @@ var policyRows = []policyRow{
 	{typ: ck.CKA_MODIFIABLE, in: cStorage, kind: kBool, flags: settable | copyOnly, def: vTrue},
 	{typ: ck.CKA_LABEL, in: cStorage, kind: kBytes, flags: settable | modifiable, def: vEmpty},
 	{typ: ck.CKA_COPYABLE, in: cStorage, kind: kBool, flags: settable | modifiable | onlyToFalse, def: vTrue},
-	{typ: ck.CKA_DESTROYABLE, in: cStorage, kind: kBool, flags: settable | modifiable, def: vTrue},
+	// 3.0 lets C_SetAttributeValue change only CKA_LABEL of these (and
+	// CKA_COPYABLE to false): CKA_DESTROYABLE false cannot be undone by set.
+	{typ: ck.CKA_DESTROYABLE, in: cStorage, kind: kBool, flags: settable | copyOnly, def: vTrue},
 	{typ: ck.CKA_UNIQUE_ID, in: cStorage, kind: kBytes}, // assigned by the token (footnotes 2, 4, 6)
 
 	// 4.5 data objects.

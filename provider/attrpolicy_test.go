@@ -259,6 +259,8 @@ func TestChangeAttrs(t *testing.T) {
 		{"extractable true->false", true, true, tb(ck.CKA_EXTRACTABLE, false), false, false, ck.CKR_OK},
 		{"extractable false->true", true, false, tb(ck.CKA_EXTRACTABLE, true), false, false, ck.CKR_ATTRIBUTE_READ_ONLY},
 		{"copyable true->false", true, true, tb(ck.CKA_COPYABLE, false), false, false, ck.CKR_OK},
+		{"destroyable by set", true, true, tb(ck.CKA_DESTROYABLE, false), false, false, ck.CKR_ATTRIBUTE_READ_ONLY},
+		{"destroyable by copy", true, true, tb(ck.CKA_DESTROYABLE, false), true, false, ck.CKR_OK},
 		{"value", true, true, tb(ck.CKA_VALUE, aesKey128), false, false, ck.CKR_ATTRIBUTE_READ_ONLY},
 		{"class", true, true, tb(ck.CKA_CLASS, ck.CKO_DATA), false, false, ck.CKR_ATTRIBUTE_READ_ONLY},
 		{"key type", true, true, tb(ck.CKA_KEY_TYPE, ck.CKK_AES), false, false, ck.CKR_ATTRIBUTE_READ_ONLY},
