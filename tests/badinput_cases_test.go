@@ -136,6 +136,59 @@ var badCases = []badCase{
 		e.want("C_Verify after the end", e.call("C_Verify", s, d, 32, sig, 64), codes(ck.CKR_OPERATION_NOT_INITIALIZED))
 		e.want("C_SignFinal without init", e.call("C_SignFinal", s, sig, pn), codes(ck.CKR_OPERATION_NOT_INITIALIZED))
 	}},
+	{"encrypt and decrypt: output convention, data lengths, parameters", func(e *rawEnv, s uint64) {
+		ecb := e.a.Mechanism(uint64(ck.CKM_AES_ECB), nil)
+		plain := bytes.Repeat([]byte("0123456789abcdef"), 2)
+		in := e.a.Bytes(plain)
+		e.must("C_EncryptInit", s, ecb, e.aes)
+		e.lengthConvention("C_Encrypt(AES-ECB)", "C_Encrypt", 32, s, in, 32)
+		e.want("C_EncryptInit while active", e.call("C_EncryptInit", s, ecb, e.aes), codes(ck.CKR_OPERATION_ACTIVE))
+		ct, pn := e.outLen(32)
+		e.must("C_Encrypt", s, in, 32, ct, pn)
+		e.must("C_DecryptInit", s, ecb, e.aes)
+		e.lengthConvention("C_Decrypt(AES-ECB)", "C_Decrypt", 32, s, ct, 32)
+		pt, pn2 := e.outLen(32)
+		e.must("C_Decrypt", s, ct, 32, pt, pn2)
+		if !bytes.Equal(capi.Read(pt, 32), plain) {
+			e.t.Errorf("AES-ECB round trip gave %q", capi.Read(pt, 32))
+		}
+		e.must("C_EncryptInit", s, ecb, e.aes)
+		e.want("C_Encrypt(AES-ECB, 15 bytes)", e.call("C_Encrypt", s, in, 15, ct, e.a.ULong(32)), codes(ck.CKR_DATA_LEN_RANGE))
+		e.must("C_DecryptInit", s, ecb, e.aes)
+		e.want("C_Decrypt(AES-ECB, 15 bytes)", e.call("C_Decrypt", s, ct, 15, pt, e.a.ULong(32)), codes(ck.CKR_ENCRYPTED_DATA_LEN_RANGE))
+		e.want("C_EncryptInit(AES-CBC-PAD, 8-byte IV)", e.call("C_EncryptInit", s, e.a.Mechanism(uint64(ck.CKM_AES_CBC_PAD), make([]byte, 8)), e.aes),
+			codes(ck.CKR_MECHANISM_PARAM_INVALID))
+		e.want("C_EncryptInit(AES-ECB, EC key)", e.call("C_EncryptInit", s, ecb, e.ecPriv), codes(ck.CKR_KEY_TYPE_INCONSISTENT, ck.CKR_KEY_FUNCTION_NOT_PERMITTED))
+		cbc := e.a.Mechanism(uint64(ck.CKM_AES_CBC_PAD), make([]byte, 16))
+		e.must("C_EncryptInit(AES-CBC-PAD)", s, cbc, e.aes)
+		e.lengthConvention("C_EncryptUpdate(AES-CBC-PAD, 20 bytes)", "C_EncryptUpdate", 16, s, in, 20)
+		e.must("C_EncryptUpdate", s, in, 20, ct, e.a.ULong(32))
+		e.lengthConvention("C_EncryptFinal(AES-CBC-PAD)", "C_EncryptFinal", 16, s)
+		e.must("C_EncryptFinal", s, ct+16, e.a.ULong(16))
+		e.must("C_DecryptInit(AES-CBC-PAD)", s, cbc, e.aes)
+		out, on := e.outLen(32)
+		if e.want("C_Decrypt(AES-CBC-PAD)", e.call("C_Decrypt", s, ct, 32, out, on), codes(ck.CKR_OK)) &&
+			!bytes.Equal(capi.Read(out, int(capi.ReadULong(on))), plain[:20]) {
+			e.t.Errorf("AES-CBC-PAD multi-part round trip gave %q", capi.Read(out, int(capi.ReadULong(on))))
+		}
+	}},
+	{"multi-part sign and verify: output convention", func(e *rawEnv, s uint64) {
+		m := e.a.Mechanism(uint64(ck.CKM_ECDSA_SHA256), nil)
+		msg := e.a.Bytes([]byte("a message in two parts"))
+		e.must("C_SignInit(ECDSA_SHA256)", s, m, e.ecPriv)
+		e.must("C_SignUpdate", s, msg, 10)
+		e.must("C_SignUpdate", s, msg+10, 12)
+		e.lengthConvention("C_SignFinal(ECDSA_SHA256)", "C_SignFinal", 64, s)
+		sig, pn := e.outLen(64)
+		e.must("C_SignFinal", s, sig, pn)
+		e.want("C_SignUpdate after C_SignFinal", e.call("C_SignUpdate", s, msg, 1), codes(ck.CKR_OPERATION_NOT_INITIALIZED))
+		e.must("C_VerifyInit(ECDSA_SHA256)", s, m, e.ecPb)
+		e.must("C_VerifyUpdate", s, msg, 22)
+		e.want("C_VerifyFinal", e.call("C_VerifyFinal", s, sig, 64), codes(ck.CKR_OK))
+		e.must("C_VerifyInit(ECDSA_SHA256)", s, m, e.ecPb)
+		e.must("C_VerifyUpdate", s, msg, 21)
+		e.want("C_VerifyFinal over another message", e.call("C_VerifyFinal", s, sig, 64), codes(ck.CKR_SIGNATURE_INVALID))
+	}},
 	{"mechanism and key mismatches", func(e *rawEnv, s uint64) {
 		ecdsa := e.a.Mechanism(uint64(ck.CKM_ECDSA), nil)
 		e.want("C_SignInit(ECDSA, AES key)", e.call("C_SignInit", s, ecdsa, e.aes), codes(ck.CKR_KEY_TYPE_INCONSISTENT))
