@@ -11,10 +11,18 @@ package provider
 //     the output was computed once and is kept, so the retry returns the very
 //     same bytes (see operation.produce).
 //   - any other error ends the operation; so does a delivered single-part or
-//     final result.
+//     final result. Errors found by cexport before the call reaches here
+//     (NULL pointers: CKR_ARGUMENTS_BAD) must end it too: cexport then calls
+//     Module.SessionCancel(h, CKF_XXX).
+//   - a single-part call after an Update is CKR_OPERATION_ACTIVE (listed for
+//     C_Digest, C_Verify ...); an Update or Final on a single-part-only
+//     mechanism is CKR_MECHANISM_INVALID (see multipartSign).
 //   - C_XxxInit with a NULL pMechanism (3.0: cancel the active operation of
 //     that kind) has no Mechanism value here: cexport calls
 //     Module.SessionCancel(h, CKF_XXX) for it.
+//   - a CKA_ALWAYS_AUTHENTICATE key's operation needs
+//     C_Login(CKU_CONTEXT_SPECIFIC) before its first use (length queries
+//     excepted); without it the use is CKR_USER_NOT_LOGGED_IN.
 
 import (
 	"github.com/gohsm/gohsm/ck"
