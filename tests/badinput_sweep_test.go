@@ -95,6 +95,18 @@ func TestBadInputInitialize(t *testing.T) {
 	if rv == 0 {
 		e.must("C_Finalize", 0)
 	}
+	// Mutex callbacks without CKF_OS_LOCKING_OK: the library must use them or say CKR_CANT_LOCK.
+	withMutexes := initArgs(0, 0, 0)
+	capi.MutexFunctions(withMutexes)
+	rv = e.call("C_Initialize", withMutexes)
+	if e.want("C_Initialize(mutex callbacks)", rv, codes(ck.CKR_OK, ck.CKR_CANT_LOCK)) && rv == 0 {
+		e.want("C_GetInfo with the application's mutexes", e.call("C_GetInfo", e.a.Buf(256)), codes(ck.CKR_OK))
+		e.must("C_Finalize", 0)
+		t.Logf("C_Initialize accepted mutex callbacks; the library called them %d times", capi.MutexCalls())
+	}
+	capi.WriteULong(withMutexes+32, uint64(ck.CKF_OS_LOCKING_OK))
+	e.want("C_Initialize(mutex callbacks and CKF_OS_LOCKING_OK)", e.call("C_Initialize", withMutexes), codes(ck.CKR_OK))
+	e.must("C_Finalize", 0)
 	e.must("C_Initialize", initArgs(0, uint64(ck.CKF_OS_LOCKING_OK), 0))
 	e.want("C_Initialize twice", e.call("C_Initialize", 0), codes(ck.CKR_CRYPTOKI_ALREADY_INITIALIZED))
 	e.want("C_GetInfo(NULL)", e.call("C_GetInfo", 0), codes(ck.CKR_ARGUMENTS_BAD))

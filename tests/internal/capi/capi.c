@@ -44,3 +44,48 @@ unsigned long capi_call(void *fn, int n, const uint64_t *a)
 	}
 	return 0x5; /* CKR_GENERAL_ERROR: a test asked for an impossible arity */
 }
+
+/* Mutex callbacks for C_Initialize (CK_C_INITIALIZE_ARGS), over pthreads, with
+ * a count of calls so that a test can see whether the library used them. */
+#include <pthread.h>
+#include <stdlib.h>
+
+static unsigned long mutex_calls;
+
+static unsigned long m_create(void **pp)
+{
+	pthread_mutex_t *m = malloc(sizeof *m);
+	if (pp == 0 || m == 0)
+		return 7; /* CKR_ARGUMENTS_BAD */
+	pthread_mutex_init(m, 0);
+	*pp = m;
+	__atomic_add_fetch(&mutex_calls, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+static unsigned long m_destroy(void *p)
+{
+	pthread_mutex_destroy(p);
+	free(p);
+	__atomic_add_fetch(&mutex_calls, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+static unsigned long m_lock(void *p)
+{
+	__atomic_add_fetch(&mutex_calls, 1, __ATOMIC_SEQ_CST);
+	return pthread_mutex_lock(p) ? 0x1A0 /* CKR_MUTEX_BAD */ : 0;
+}
+static unsigned long m_unlock(void *p)
+{
+	__atomic_add_fetch(&mutex_calls, 1, __ATOMIC_SEQ_CST);
+	return pthread_mutex_unlock(p) ? 0x1A1 /* CKR_MUTEX_NOT_LOCKED */ : 0;
+}
+
+void capi_mutex_fns(void **out)
+{
+	out[0] = (void *)m_create;
+	out[1] = (void *)m_destroy;
+	out[2] = (void *)m_lock;
+	out[3] = (void *)m_unlock;
+}
+
+unsigned long capi_mutex_calls(void) { return __atomic_load_n(&mutex_calls, __ATOMIC_SEQ_CST); }

@@ -123,4 +123,11 @@ func FunctionList(p uint64, n int) (version [2]byte, filled int) {
 	return [2]byte{byte(l.version.major), byte(l.version.minor)}, filled
 }
 
+// MutexFunctions writes CreateMutex, DestroyMutex, LockMutex and UnlockMutex
+// (pthread mutexes) at p, the start of a CK_C_INITIALIZE_ARGS.
+func MutexFunctions(p uint64) { C.capi_mutex_fns((*unsafe.Pointer)(ptr(p))) }
+
+// MutexCalls counts the calls the library made to MutexFunctions' callbacks.
+func MutexCalls() uint64 { return uint64(C.capi_mutex_calls()) }
+
 func ptr(p uint64) unsafe.Pointer { return C.capi_ptr(C.uint64_t(p)) }

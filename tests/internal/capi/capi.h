@@ -34,5 +34,7 @@ void *capi_sym(void *lib, const char *name);
 unsigned long capi_call(void *fn, int n, const uint64_t *a);
 void **capi_fns(capi_list *l);
 void *capi_ptr(uint64_t p);
+void capi_mutex_fns(void **out);
+unsigned long capi_mutex_calls(void);
 
 #endif
