@@ -1,0 +1,135 @@
+package main
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "pkcs11.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// cmem lays Go values out in C memory, as an application would pass them, for
+// this package's tests and fuzz targets (test files cannot use cgo). Each
+// allocation is freed by free.
+type cmem struct{ ptrs []unsafe.Pointer }
+
+func (m *cmem) bytes(b []byte) unsafe.Pointer {
+	if b == nil {
+		return nil
+	}
+	p := C.malloc(C.size_t(len(b) + 1)) // +1: never malloc(0)
+	if len(b) > 0 {
+		C.memcpy(p, unsafe.Pointer(&b[0]), C.size_t(len(b)))
+	}
+	m.ptrs = append(m.ptrs, p)
+	return p
+}
+
+func (m *cmem) free() {
+	for _, p := range m.ptrs {
+		C.free(p)
+	}
+	m.ptrs = nil
+}
+
+// testAttr is one CK_ATTRIBUTE to lay out: Value nil with Len > 0 makes a
+// NULL pValue with a length.
+type testAttr struct {
+	Type  ck.AttributeType
+	Value []byte
+	Len   uint64
+}
+
+// decodeCTemplate lays attrs out as a CK_ATTRIBUTE array and decodes it with template.
+func decodeCTemplate(attrs []testAttr) (ck.Template, error) {
+	var m cmem
+	defer m.free()
+	if len(attrs) == 0 {
+		return template(nil, 0)
+	}
+	arr := (*C.CK_ATTRIBUTE)(C.calloc(C.size_t(len(attrs)), C.size_t(unsafe.Sizeof(C.CK_ATTRIBUTE{}))))
+	m.ptrs = append(m.ptrs, unsafe.Pointer(arr))
+	s := unsafe.Slice(arr, len(attrs))
+	for i, a := range attrs {
+		s[i]._type = C.CK_ATTRIBUTE_TYPE(a.Type)
+		s[i].pValue = C.CK_VOID_PTR(m.bytes(a.Value))
+		s[i].ulValueLen = C.CK_ULONG(a.Len)
+	}
+	return template(arr, C.CK_ULONG(len(attrs)))
+}
+
+// testParam describes a mechanism parameter: either Raw bytes, or the
+// fields of the mechanism's C struct (two byte strings and two numbers, in
+// the struct's order of pointer members and number members).
+type testParam struct {
+	Raw        []byte
+	Struct     bool
+	A, B       []byte
+	X, Y       uint64
+	LenDelta   int // added to sizeof(struct) for ulParameterLen
+	NullWithLn bool
+}
+
+// decodeCMechanism lays a CK_MECHANISM out in C memory and decodes it with mechanism.
+func decodeCMechanism(t ck.MechanismType, p testParam) (ck.Mechanism, error) {
+	var m cmem
+	defer m.free()
+	mech := (*C.CK_MECHANISM)(C.calloc(1, C.size_t(unsafe.Sizeof(C.CK_MECHANISM{}))))
+	m.ptrs = append(m.ptrs, unsafe.Pointer(mech))
+	mech.mechanism = C.CK_MECHANISM_TYPE(t)
+	switch {
+	case p.NullWithLn:
+		mech.ulParameterLen = C.CK_ULONG(len(p.Raw) + 1)
+	case !p.Struct:
+		mech.pParameter = C.CK_VOID_PTR(m.bytes(p.Raw))
+		mech.ulParameterLen = C.CK_ULONG(len(p.Raw))
+	default:
+		ptr, size := paramStruct(&m, t, p)
+		mech.pParameter = C.CK_VOID_PTR(ptr)
+		mech.ulParameterLen = C.CK_ULONG(int(size) + p.LenDelta)
+	}
+	return mechanism(mech)
+}
+
+// paramStruct fills the C parameter struct of t from p (see testParam).
+func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uintptr) {
+	a, b := m.bytes(p.A), m.bytes(p.B)
+	la, lb := C.CK_ULONG(len(p.A)), C.CK_ULONG(len(p.B))
+	x, y := C.CK_ULONG(p.X), C.CK_ULONG(p.Y)
+	alloc := func(size uintptr) unsafe.Pointer {
+		q := C.calloc(1, C.size_t(size+64)) // room for a LenDelta beyond the struct
+		m.ptrs = append(m.ptrs, q)
+		return q
+	}
+	switch t {
+	case ck.CKM_AES_GCM:
+		s := (*C.CK_GCM_PARAMS)(alloc(unsafe.Sizeof(C.CK_GCM_PARAMS{})))
+		*s = C.CK_GCM_PARAMS{pIv: (*C.CK_BYTE)(a), ulIvLen: la, ulIvBits: x, pAAD: (*C.CK_BYTE)(b), ulAADLen: lb, ulTagBits: y}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_AES_CCM:
+		s := (*C.CK_CCM_PARAMS)(alloc(unsafe.Sizeof(C.CK_CCM_PARAMS{})))
+		*s = C.CK_CCM_PARAMS{ulDataLen: x, pNonce: (*C.CK_BYTE)(a), ulNonceLen: la, pAAD: (*C.CK_BYTE)(b), ulAADLen: lb, ulMACLen: y}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_RSA_PKCS_OAEP:
+		s := (*C.CK_RSA_PKCS_OAEP_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_OAEP_PARAMS{})))
+		*s = C.CK_RSA_PKCS_OAEP_PARAMS{hashAlg: x, mgf: y, source: 1, pSourceData: C.CK_VOID_PTR(a), ulSourceDataLen: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_ECDH1_DERIVE, ck.CKM_ECDH1_COFACTOR_DERIVE:
+		s := (*C.CK_ECDH1_DERIVE_PARAMS)(alloc(unsafe.Sizeof(C.CK_ECDH1_DERIVE_PARAMS{})))
+		*s = C.CK_ECDH1_DERIVE_PARAMS{kdf: x, ulSharedDataLen: la, pSharedData: (*C.CK_BYTE)(a), ulPublicDataLen: lb, pPublicData: (*C.CK_BYTE)(b)}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_EDDSA:
+		s := (*C.CK_EDDSA_PARAMS)(alloc(unsafe.Sizeof(C.CK_EDDSA_PARAMS{})))
+		*s = C.CK_EDDSA_PARAMS{phFlag: C.CK_BBOOL(x), ulContextDataLen: la, pContextData: (*C.CK_BYTE)(a)}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	default: // the PSS family
+		s := (*C.CK_RSA_PKCS_PSS_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_PSS_PARAMS{})))
+		*s = C.CK_RSA_PKCS_PSS_PARAMS{hashAlg: x, mgf: y, sLen: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+func TestTemplate(t *testing.T) {
+	tests := []struct {
+		name    string
+		attrs   []testAttr
+		wantErr error
+	}{
+		{"empty", nil, nil},
+		{"values", []testAttr{{ck.CKA_LABEL, []byte("key"), 3}, {ck.CKA_TOKEN, []byte{1}, 1}}, nil},
+		{"empty value", []testAttr{{ck.CKA_LABEL, []byte{}, 0}}, nil},
+		{"NULL value without length", []testAttr{{ck.CKA_LABEL, nil, 0}}, nil},
+		{"NULL value with length", []testAttr{{ck.CKA_LABEL, nil, 4}}, ck.CKR_ATTRIBUTE_VALUE_INVALID},
+		{"array attribute", []testAttr{{ck.CKA_WRAP_TEMPLATE, []byte{0}, 1}}, ck.CKR_ATTRIBUTE_TYPE_INVALID},
+		{"corrupt length", []testAttr{{ck.CKA_VALUE, []byte{1}, 1 << 40}}, ck.CKR_ATTRIBUTE_VALUE_INVALID},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeCTemplate(tc.attrs)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			checkTemplate(t, tc.attrs, got)
+		})
+	}
+}
+
+func checkTemplate(t *testing.T, in []testAttr, got ck.Template) {
+	t.Helper()
+	if len(got) != len(in) {
+		t.Fatalf("%d attributes, want %d", len(got), len(in))
+	}
+	for i, a := range in {
+		want := a.Value
+		if want == nil {
+			want = []byte{}
+		}
+		if got[i].Type != a.Type || !bytes.Equal(got[i].Value, want[:a.Len]) || got[i].Value == nil {
+			t.Fatalf("attribute %d = %v %x, want %v %x", i, got[i].Type, got[i].Value, a.Type, want[:a.Len])
+		}
+	}
+}
+
+func TestMechanismParams(t *testing.T) {
+	iv, aad := []byte("0123456789ab"), []byte("header")
+	tests := []struct {
+		name    string
+		typ     ck.MechanismType
+		p       testParam
+		want    any
+		wantErr error
+	}{
+		{"no parameter", ck.CKM_SHA256, testParam{}, nil, nil},
+		{"raw bytes", ck.CKM_AES_CBC, testParam{Raw: iv[:8]}, iv[:8], nil},
+		{"NULL with length", ck.CKM_AES_CBC, testParam{NullWithLn: true}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"GCM", ck.CKM_AES_GCM, testParam{Struct: true, A: iv, B: aad, X: 96, Y: 128},
+			&ck.GCMParams{IV: iv, AAD: aad, IVBits: 96, TagBits: 128}, nil},
+		{"GCM short struct", ck.CKM_AES_GCM, testParam{Struct: true, A: iv, LenDelta: -1}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"GCM long struct", ck.CKM_AES_GCM, testParam{Struct: true, A: iv, LenDelta: 8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"CCM", ck.CKM_AES_CCM, testParam{Struct: true, A: iv[:7], B: aad, X: 100, Y: 16},
+			&ck.CCMParams{DataLen: 100, Nonce: iv[:7], AAD: aad, MACLen: 16}, nil},
+		{"OAEP", ck.CKM_RSA_PKCS_OAEP, testParam{Struct: true, A: []byte("label"), X: uint64(ck.CKM_SHA256), Y: 2},
+			&ck.OAEPParams{Hash: ck.CKM_SHA256, MGF: 2, Source: 1, SourceData: []byte("label")}, nil},
+		{"PSS", ck.CKM_SHA256_RSA_PKCS_PSS, testParam{Struct: true, A: make([]byte, 32), X: uint64(ck.CKM_SHA256), Y: 2},
+			&ck.PSSParams{Hash: ck.CKM_SHA256, MGF: 2, SaltLength: 32}, nil},
+		{"ECDH1", ck.CKM_ECDH1_DERIVE, testParam{Struct: true, B: []byte{4, 1, 2}, X: 1},
+			&ck.ECDH1DeriveParams{KDF: 1, PublicData: []byte{4, 1, 2}}, nil},
+		{"EdDSA", ck.CKM_EDDSA, testParam{Struct: true, A: []byte("ctx"), X: 1},
+			&ck.EdDSAParams{PHFlag: true, ContextData: []byte("ctx")}, nil},
+		{"EdDSA bad flag", ck.CKM_EDDSA, testParam{Struct: true, X: 2}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeCMechanism(tc.typ, tc.p)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if got.Type != tc.typ || !sameParam(got.Parameter, tc.want) {
+				t.Fatalf("got %v %#v, want %#v", got.Type, got.Parameter, tc.want)
+			}
+		})
+	}
+}
+
+// sameParam compares decoded parameters, treating nil and empty slices alike.
+func sameParam(a, b any) bool {
+	eq := func(x, y []byte) bool { return bytes.Equal(x, y) }
+	switch w := b.(type) {
+	case nil:
+		return a == nil
+	case []byte:
+		g, ok := a.([]byte)
+		return ok && eq(g, w)
+	case *ck.GCMParams:
+		g, ok := a.(*ck.GCMParams)
+		return ok && eq(g.IV, w.IV) && eq(g.AAD, w.AAD) && g.IVBits == w.IVBits && g.TagBits == w.TagBits
+	case *ck.CCMParams:
+		g, ok := a.(*ck.CCMParams)
+		return ok && eq(g.Nonce, w.Nonce) && eq(g.AAD, w.AAD) && g.DataLen == w.DataLen && g.MACLen == w.MACLen
+	case *ck.OAEPParams:
+		g, ok := a.(*ck.OAEPParams)
+		return ok && g.Hash == w.Hash && g.MGF == w.MGF && g.Source == w.Source && eq(g.SourceData, w.SourceData)
+	case *ck.PSSParams:
+		g, ok := a.(*ck.PSSParams)
+		return ok && *g == *w
+	case *ck.ECDH1DeriveParams:
+		g, ok := a.(*ck.ECDH1DeriveParams)
+		return ok && g.KDF == w.KDF && eq(g.SharedData, w.SharedData) && eq(g.PublicData, w.PublicData)
+	case *ck.EdDSAParams:
+		g, ok := a.(*ck.EdDSAParams)
+		return ok && g.PHFlag == w.PHFlag && eq(g.ContextData, w.ContextData)
+	}
+	return false
+}
+
+// FuzzTemplate decodes CK_ATTRIBUTE arrays built from arbitrary bytes: each
+// attribute is a type (8 bytes), a flags byte (bit 0: NULL pValue) and a
+// length byte, then that many value bytes. It must never panic, and what it
+// accepts must be exactly what was laid out.
+func FuzzTemplate(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(append(binary.LittleEndian.AppendUint64(nil, uint64(ck.CKA_LABEL)), 0, 3, 'a', 'b', 'c'))
+	f.Add(append(binary.LittleEndian.AppendUint64(nil, uint64(ck.CKA_VALUE)), 1, 5))
+	f.Add(append(binary.LittleEndian.AppendUint64(nil, uint64(ck.CKA_WRAP_TEMPLATE)), 0, 0))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var attrs []testAttr
+		for len(data) >= 10 && len(attrs) < 64 {
+			a := testAttr{Type: ck.AttributeType(binary.LittleEndian.Uint64(data)), Len: uint64(data[9])}
+			null := data[8]&1 != 0
+			data = data[10:]
+			if !null {
+				n := min(int(a.Len), len(data))
+				a.Value, a.Len, data = data[:n:n], uint64(n), data[n:]
+			}
+			attrs = append(attrs, a)
+		}
+		got, err := decodeCTemplate(attrs)
+		if err != nil {
+			var rv ck.RV
+			if !errors.As(err, &rv) {
+				t.Fatalf("error %v is not a ck.RV", err)
+			}
+			return
+		}
+		checkTemplate(t, attrs, got)
+	})
+}
+
+// FuzzMechanism decodes CK_MECHANISMs with arbitrary parameters, raw or as
+// the mechanism's C struct with arbitrary members and ulParameterLen.
+func FuzzMechanism(f *testing.F) {
+	f.Add(uint64(ck.CKM_AES_GCM), true, []byte("iv"), []byte("aad"), uint64(96), uint64(128), 0)
+	f.Add(uint64(ck.CKM_EDDSA), true, []byte{}, []byte(nil), uint64(3), uint64(0), -2)
+	f.Add(uint64(ck.CKM_AES_CBC), false, []byte("0123456789abcdef"), []byte(nil), uint64(0), uint64(0), 0)
+	f.Add(uint64(ck.CKM_RSA_PKCS_PSS), true, []byte{1}, []byte{2}, uint64(1), uint64(1), 1)
+	f.Fuzz(func(t *testing.T, typ uint64, asStruct bool, a, b []byte, x, y uint64, delta int) {
+		mt := ck.MechanismType(typ)
+		// A decoded struct's pointers must point somewhere: raw bytes of
+		// the struct's size would be garbage pointers (the application's
+		// bug, which the shims' SetPanicOnFault turns into an error).
+		_, hasDecoder := paramDecoders[mt]
+		asStruct = hasDecoder
+		p := testParam{Struct: asStruct, A: a, B: b, X: x, Y: y, LenDelta: delta % 64, Raw: a}
+		got, err := decodeCMechanism(mt, p)
+		if err != nil {
+			var rv ck.RV
+			if !errors.As(err, &rv) {
+				t.Fatalf("error %v is not a ck.RV", err)
+			}
+			return
+		}
+		if got.Type != mt {
+			t.Fatalf("type %v, want %v", got.Type, mt)
+		}
+		if !asStruct && !sameParam(got.Parameter, nilIfEmpty(a)) {
+			t.Fatalf("raw parameter %x, want %x", got.Parameter, a)
+		}
+	})
+}
+
+func nilIfEmpty(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
