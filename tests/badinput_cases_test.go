@@ -350,6 +350,31 @@ var badCases = []badCase{
 		e.want("C_InitToken wrong SO PIN", e.call("C_InitToken", e.slotB, wp, wl, e.label32("B")), codes(ck.CKR_PIN_INCORRECT))
 		e.pubB = e.open(e.slotB, true)
 	}},
+	{"public session: what needs a login", func(e *rawEnv, s uint64) {
+		a := &e.a
+		b := e.pubB
+		if rv := e.login(b, ck.CKU_USER, hsmtest.UserPIN); rv != 0 {
+			e.t.Fatalf("user login on B: %s", rvName(rv))
+		}
+		key := e.create(b, a.Num(at(ck.CKA_CLASS), uint64(ck.CKO_PRIVATE_KEY)), a.Num(at(ck.CKA_KEY_TYPE), uint64(ck.CKK_EC)),
+			a.Val(at(ck.CKA_EC_PARAMS), p256), a.Bool(at(ck.CKA_SIGN), true), a.Val(at(ck.CKA_VALUE), e.km.ecScalar))
+		pubData := e.create(b, a.Num(at(ck.CKA_CLASS), uint64(ck.CKO_DATA)), a.Bool(at(ck.CKA_PRIVATE), false))
+		e.must("C_Logout", b)
+		e.want("C_SignInit with a private key, logged out", e.call("C_SignInit", b, a.Mechanism(uint64(ck.CKM_ECDSA), nil), key),
+			codes(ck.CKR_KEY_HANDLE_INVALID, ck.CKR_USER_NOT_LOGGED_IN))
+		e.want("C_GetAttributeValue of a private key, logged out", e.call("C_GetAttributeValue", b, key, e.a.Buf(24), 0),
+			codes(ck.CKR_OBJECT_HANDLE_INVALID, ck.CKR_USER_NOT_LOGGED_IN))
+		tp, n := a.Template(a.Num(at(ck.CKA_VALUE_LEN), 16), a.Bool(at(ck.CKA_PRIVATE), true))
+		e.want("C_GenerateKey of a private key, logged out", e.call("C_GenerateKey", b, a.Mechanism(uint64(ck.CKM_AES_KEY_GEN), nil), tp, n, a.ULong(0)),
+			codes(ck.CKR_USER_NOT_LOGGED_IN))
+		pt, pn := a.Template(a.Val(at(ck.CKA_EC_PARAMS), p256))
+		qt, qn := a.Template(a.Bool(at(ck.CKA_PRIVATE), true))
+		e.want("C_GenerateKeyPair with a private key, logged out", e.call("C_GenerateKeyPair", b, a.Mechanism(uint64(ck.CKM_EC_KEY_PAIR_GEN), nil),
+			pt, pn, qt, qn, a.ULong(0), a.ULong(0)), codes(ck.CKR_USER_NOT_LOGGED_IN))
+		tp, n = a.Template(a.Bool(at(ck.CKA_PRIVATE), true))
+		e.want("C_CopyObject to a private object, logged out", e.call("C_CopyObject", b, pubData, tp, n, a.ULong(0)), codes(ck.CKR_USER_NOT_LOGGED_IN))
+		e.want("C_GenerateRandom needs no login", e.call("C_GenerateRandom", b, a.Buf(16), 16), codes(ck.CKR_OK))
+	}},
 	{"slot events, random, legacy functions", func(e *rawEnv, s uint64) {
 		ps := e.a.ULong(0)
 		rv := uint64(0)
