@@ -17,6 +17,11 @@ type fixture struct {
 	data               []byte // input for sign/encrypt; "sixteen byte msg" if nil
 	genTmpl            ck.Template
 	pubTmpl, privTmpl  ck.Template
+	deriveKey          func(t *testing.T) *Key
+	deriveParam        func(t *testing.T) any
+	deriveTmpl         ck.Template
+	wrapKey, unwrapKey func(t *testing.T) *Key // with param
+	wrapTarget         func(t *testing.T) *Key // a key the mechanism can wrap
 }
 
 var fixtures = map[ck.MechanismType]fixture{}
@@ -63,7 +68,8 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 			if info.MinKeySize > info.MaxKeySize {
 				t.Errorf("key sizes %d..%d", info.MinKeySize, info.MaxKeySize)
 			}
-			ops := info.Flags & (ck.CKF_ENCRYPT | ck.CKF_DECRYPT | ck.CKF_DIGEST | ck.CKF_SIGN | ck.CKF_VERIFY | ck.CKF_GENERATE | ck.CKF_GENERATE_KEY_PAIR)
+			ops := info.Flags & (ck.CKF_ENCRYPT | ck.CKF_DECRYPT | ck.CKF_DIGEST | ck.CKF_SIGN | ck.CKF_VERIFY |
+				ck.CKF_GENERATE | ck.CKF_GENERATE_KEY_PAIR | ck.CKF_DERIVE | ck.CKF_WRAP | ck.CKF_UNWRAP)
 			if ops == 0 {
 				t.Fatal("mechanism offers no operation")
 			}
@@ -135,6 +141,27 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 			if info.Flags&ck.CKF_GENERATE != 0 {
 				if _, err := m.(KeyGenerator).GenerateKey(f.genTmpl); err != nil {
 					t.Fatalf("GenerateKey: %v", err)
+				}
+			}
+			if info.Flags&ck.CKF_DERIVE != 0 {
+				attrs, err := m.(KeyDeriver).DeriveKey(f.deriveKey(t), f.deriveParam(t), f.deriveTmpl)
+				if err != nil || len(attrs[ck.CKA_VALUE]) == 0 {
+					t.Fatalf("DeriveKey: %v", err)
+				}
+			}
+			var wrapped []byte
+			if info.Flags&ck.CKF_WRAP != 0 {
+				var err error
+				if wrapped, err = m.(KeyWrapper).WrapKey(f.wrapKey(t), f.wrapTarget(t), param()); err != nil {
+					t.Fatalf("WrapKey: %v", err)
+				}
+			}
+			if info.Flags&ck.CKF_UNWRAP != 0 && wrapped != nil {
+				target := f.wrapTarget(t)
+				tmpl := ck.Template{{Type: ck.CKA_KEY_TYPE, Value: ck.EncodeULong(ck.ULong(target.KeyType))}}
+				attrs, err := m.(KeyUnwrapper).UnwrapKey(f.unwrapKey(t), param(), wrapped, tmpl)
+				if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], target.Attrs[ck.CKA_VALUE]) {
+					t.Fatalf("UnwrapKey: %v", err)
 				}
 			}
 			if info.Flags&ck.CKF_GENERATE_KEY_PAIR != 0 {

@@ -198,3 +198,32 @@ VECTORS
 		done
 	done
 } >rsa_oaep.txt
+
+# ECDH: per curve, two openssl keys, Z by pkeyutl -derive, and 40 bytes of
+# the X9.63 KDF and of the SP 800-56 single-step KDF (openssl kdf SSKDF)
+# over Z with random shared info, for several hashes.
+{
+	echo "# ECDH and KDFs by $(openssl version | cut -d' ' -f1-2)"
+	for curve in secp224r1 prime256v1 secp384r1 secp521r1; do
+		openssl ecparam -name "$curve" -genkey -noout -out "$tmp/a.pem"
+		openssl ecparam -name "$curve" -genkey -noout -out "$tmp/b.pem"
+		openssl ec -in "$tmp/b.pem" -pubout -out "$tmp/b.pub" 2>/dev/null
+		d=$(openssl ec -in "$tmp/a.pem" -text -noout 2>/dev/null | awk '/^priv:/{f=1;next} /^pub:/{f=0} f' | tr -d ' :\n')
+		q=$(openssl ec -in "$tmp/b.pem" -text -noout 2>/dev/null | awk '/^pub:/{f=1;next} /^ASN1 OID:/{f=0} f' | tr -d ' :\n')
+		z=$(openssl pkeyutl -derive -inkey "$tmp/a.pem" -peerkey "$tmp/b.pub" | xxd -p | tr -d '\n')
+		for h in SHA1 SHA256 SHA384 SHA512 SHA3-256; do
+			info=$(openssl rand -hex 11)
+			x963=$(openssl kdf -keylen 40 -kdfopt digest:"$h" -kdfopt hexsecret:"$z" -kdfopt hexinfo:"$info" X963KDF | tr -d ':')
+			ss=$(openssl kdf -keylen 40 -kdfopt digest:"$h" -kdfopt hexsecret:"$z" -kdfopt hexinfo:"$info" SSKDF | tr -d ':')
+			echo "Curve = $curve"
+			echo "D = $d"
+			echo "Peer = $q"
+			echo "Z = $z"
+			echo "Hash = $h"
+			echo "Info = $info"
+			echo "X963 = $x963"
+			echo "SP800 = $ss"
+			echo
+		done
+	done
+} >ecdh.txt
