@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "pkcs11.h"
 
@@ -381,6 +382,38 @@ static void check_attributes(CK_FUNCTION_LIST_3_0_PTR f, CK_SLOT_ID slot)
 	EXPECT_RV(f->C_CloseSession(h), CKR_SESSION_HANDLE_INVALID);
 }
 
+struct waiter {
+	CK_FUNCTION_LIST_3_0_PTR f;
+	CK_RV rv;
+};
+
+static void *wait_event(void *arg)
+{
+	struct waiter *w = arg;
+	CK_SLOT_ID slot;
+	w->rv = w->f->C_WaitForSlotEvent(0, &slot, NULL);
+	return NULL;
+}
+
+/* A thread blocked in C_WaitForSlotEvent returns
+ * CKR_CRYPTOKI_NOT_INITIALIZED when another thread calls C_Finalize (base
+ * 3.0 section 5.4). */
+static void check_wait_then_finalize(CK_FUNCTION_LIST_3_0_PTR f)
+{
+	struct waiter w = {f, CKR_OK};
+	pthread_t th;
+	CK_SLOT_ID slot;
+
+	EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
+	while (f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL) == CKR_OK)
+		; /* drain the events of the first look */
+	pthread_create(&th, NULL, wait_event, &w);
+	usleep(200 * 1000);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+	pthread_join(th, NULL);
+	EXPECT_RV(w.rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
 struct race {
 	CK_FUNCTION_LIST_3_0_PTR f;
 	int bad;
@@ -466,6 +499,7 @@ int main(int argc, char **argv)
 	}
 	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 	check_concurrent_init(f);
+	check_wait_then_finalize(f);
 
 	if (failures) {
 		printf("%d checks failed\n", failures);
