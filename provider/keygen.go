@@ -23,6 +23,9 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
+	if err := noGenParam(mech.Parameter); err != nil {
+		return 0, err
+	}
 	tm, err := attrMap(tmpl)
 	if err != nil {
 		return 0, err
@@ -58,6 +61,9 @@ func (m *Module) GenerateKeyPair(h ck.SessionHandle, mech ck.Mechanism, pubTmpl,
 	gen, ok := mm.(mechanisms.KeyPairGenerator)
 	if !ok {
 		return 0, 0, ck.CKR_MECHANISM_INVALID
+	}
+	if err := noGenParam(mech.Parameter); err != nil {
+		return 0, 0, err
 	}
 	ptm, err := attrMap(pubTmpl)
 	if err != nil {
@@ -154,4 +160,19 @@ func (m *Module) generated(s *Session, l *loginState, mt ck.MechanismType, class
 		attrs[ck.CKA_NEVER_EXTRACTABLE] = ck.EncodeBool(!boolOf(attrs, ck.CKA_EXTRACTABLE))
 	}
 	return m.newObject(s, l, k, attrs), nil
+}
+
+// noGenParam: the generator interfaces take no mechanism parameter (every
+// registered generator is parameterless), so one given is refused rather
+// than ignored.
+func noGenParam(p any) error {
+	switch v := p.(type) {
+	case nil:
+		return nil
+	case []byte:
+		if len(v) == 0 {
+			return nil
+		}
+	}
+	return ck.CKR_MECHANISM_PARAM_INVALID
 }

@@ -73,6 +73,8 @@ func TestGenerateKeyErrors(t *testing.T) {
 		{"bad bool", h, aesGen, tb(ck.CKA_VALUE_LEN, 16, ck.CKA_TOKEN, []byte{3}), ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"token key in R/O session", ro, aesGen, tb(ck.CKA_VALUE_LEN, 16, ck.CKA_TOKEN, true), ck.CKR_SESSION_READ_ONLY},
 		{"bad session", 4242, aesGen, tb(ck.CKA_VALUE_LEN, 16), ck.CKR_SESSION_HANDLE_INVALID},
+		{"parameter given", h, ck.Mechanism{Type: ck.CKM_AES_KEY_GEN, Parameter: []byte{1}}, tb(ck.CKA_VALUE_LEN, 16), ck.CKR_MECHANISM_PARAM_INVALID},
+		{"empty parameter", h, ck.Mechanism{Type: ck.CKM_AES_KEY_GEN, Parameter: []byte{}}, tb(ck.CKA_VALUE_LEN, 16), ck.CKR_OK},
 	}
 	for _, c := range cases {
 		_, err := m.GenerateKey(c.h, c.mech, c.tmpl)
@@ -169,6 +171,8 @@ func TestGenerateKeyPairAllOrNothing(t *testing.T) {
 			t.Fatalf("%s: %d objects left behind", c.name, n-before)
 		}
 	}
+	_, _, err = m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_EC_KEY_PAIR_GEN, Parameter: []byte{0}}, tb(ck.CKA_EC_PARAMS, p256Params), nil)
+	wantRV(t, "pair with a parameter", err, ck.CKR_MECHANISM_PARAM_INVALID)
 	_, _, err = m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_AES_KEY_GEN}, nil, nil)
 	wantRV(t, "secret key generator for a pair", err, ck.CKR_MECHANISM_INVALID)
 }
