@@ -211,3 +211,68 @@ func TestCrashMidWrite(t *testing.T) {
 		t.Errorf("store holds %d objects, %d were acknowledged", len(got), len(want))
 	}
 }
+
+// TestManyThreads: 8 threads of one process, each with its own session,
+// create, find, sign with one shared key and destroy at the same time.
+func TestManyThreads(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p := tok.P
+	pub, priv := genEC(t, p, tok.Session, "shared", true)
+	const threads, rounds = 8, 25
+	var wg sync.WaitGroup
+	for w := 0; w < threads; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := p.OpenSession(tok.Slot, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
+			if err != nil {
+				t.Errorf("thread %d: C_OpenSession: %v", w, err)
+				return
+			}
+			defer p.CloseSession(s)
+			ecdsa := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil)}
+			for i := 0; i < rounds; i++ {
+				label := fmt.Sprintf("t%d-%d", w, i)
+				h, err := p.CreateObject(s, tokenData(label, "threads"))
+				if err != nil {
+					t.Errorf("%s: C_CreateObject: %v", label, err)
+					return
+				}
+				if err := p.FindObjectsInit(s, byLabel(label)); err != nil {
+					t.Errorf("%s: C_FindObjectsInit: %v", label, err)
+					return
+				}
+				found, _, err := p.FindObjects(s, 4)
+				p.FindObjectsFinal(s)
+				if err != nil || len(found) != 1 || found[0] != h {
+					t.Errorf("%s: found %v (%v), want [%d]", label, found, err, h)
+				}
+				digest := make([]byte, 32)
+				digest[0] = byte(i)
+				if err := p.SignInit(s, ecdsa, priv); err != nil {
+					t.Errorf("%s: C_SignInit: %v", label, err)
+					return
+				}
+				sig, err := p.Sign(s, digest)
+				if err == nil {
+					if err = p.VerifyInit(s, ecdsa, pub); err == nil {
+						err = p.Verify(s, digest, sig)
+					}
+				}
+				if err != nil {
+					t.Errorf("%s: sign/verify: %v", label, err)
+				}
+				if err := p.DestroyObject(s, h); err != nil {
+					t.Errorf("%s: C_DestroyObject: %v", label, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if left := findAll(t, p, tok.Session, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_APPLICATION, "threads")}); len(left) != 0 {
+		t.Errorf("%d objects left after every thread destroyed its own", len(left))
+	}
+}
