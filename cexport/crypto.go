@@ -33,7 +33,7 @@ func callInit(fn string, f initFunc, h C.CK_SESSION_HANDLE, pMech *C.CK_MECHANIS
 	return rvOf(fn, f(m, ck.SessionHandle(h), mech, ck.ObjectHandle(key)))
 }
 
-func callInOut(fn string, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.CK_ULONG, pOut *C.CK_BYTE, pOutLen *C.CK_ULONG) (rv C.CK_RV) {
+func callInOut(fn string, op ck.Flags, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.CK_ULONG, pOut *C.CK_BYTE, pOutLen *C.CK_ULONG) (rv C.CK_RV) {
 	defer recoverRV(fn, &rv)
 	m, err := mod()
 	if err != nil {
@@ -41,7 +41,7 @@ func callInOut(fn string, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, in
 	}
 	in, err := inBytes(unsafe.Pointer(pIn), inLen)
 	if err != nil {
-		return rvOf(fn, err)
+		return abortOperation(fn, m, h, op, err)
 	}
 	n, err := f(m, ck.SessionHandle(h), in, outBytes(pOut, pOutLen))
 	return finishOut(fn, pOutLen, n, err)
@@ -57,7 +57,7 @@ func callOut(fn string, f outFunc, h C.CK_SESSION_HANDLE, pOut *C.CK_BYTE, pOutL
 	return finishOut(fn, pOutLen, n, err)
 }
 
-func callIn(fn string, f inFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.CK_ULONG) (rv C.CK_RV) {
+func callIn(fn string, op ck.Flags, f inFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.CK_ULONG) (rv C.CK_RV) {
 	defer recoverRV(fn, &rv)
 	m, err := mod()
 	if err != nil {
@@ -65,7 +65,7 @@ func callIn(fn string, f inFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.
 	}
 	in, err := inBytes(unsafe.Pointer(pIn), inLen)
 	if err != nil {
-		return rvOf(fn, err)
+		return abortOperation(fn, m, h, op, err)
 	}
 	return rvOf(fn, f(m, ck.SessionHandle(h), in))
 }
@@ -77,12 +77,12 @@ func goEncryptInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDL
 
 //export goEncrypt
 func goEncrypt(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Encrypt", (*provider.Module).Encrypt, h, in, inLen, out, outLen)
+	return callInOut("C_Encrypt", ck.CKF_ENCRYPT, (*provider.Module).Encrypt, h, in, inLen, out, outLen)
 }
 
 //export goEncryptUpdate
 func goEncryptUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_EncryptUpdate", (*provider.Module).EncryptUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_EncryptUpdate", ck.CKF_ENCRYPT, (*provider.Module).EncryptUpdate, h, in, inLen, out, outLen)
 }
 
 //export goEncryptFinal
@@ -97,12 +97,12 @@ func goDecryptInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDL
 
 //export goDecrypt
 func goDecrypt(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Decrypt", (*provider.Module).Decrypt, h, in, inLen, out, outLen)
+	return callInOut("C_Decrypt", ck.CKF_DECRYPT, (*provider.Module).Decrypt, h, in, inLen, out, outLen)
 }
 
 //export goDecryptUpdate
 func goDecryptUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_DecryptUpdate", (*provider.Module).DecryptUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_DecryptUpdate", ck.CKF_DECRYPT, (*provider.Module).DecryptUpdate, h, in, inLen, out, outLen)
 }
 
 //export goDecryptFinal
@@ -120,12 +120,12 @@ func goDigestInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM) C.CK_RV {
 
 //export goDigest
 func goDigest(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Digest", (*provider.Module).Digest, h, in, inLen, out, outLen)
+	return callInOut("C_Digest", ck.CKF_DIGEST, (*provider.Module).Digest, h, in, inLen, out, outLen)
 }
 
 //export goDigestUpdate
 func goDigestUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG) C.CK_RV {
-	return callIn("C_DigestUpdate", (*provider.Module).DigestUpdate, h, in, inLen)
+	return callIn("C_DigestUpdate", ck.CKF_DIGEST, (*provider.Module).DigestUpdate, h, in, inLen)
 }
 
 //export goDigestKey
@@ -151,12 +151,12 @@ func goSignInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDLE) 
 
 //export goSign
 func goSign(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Sign", (*provider.Module).Sign, h, in, inLen, out, outLen)
+	return callInOut("C_Sign", ck.CKF_SIGN, (*provider.Module).Sign, h, in, inLen, out, outLen)
 }
 
 //export goSignUpdate
 func goSignUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG) C.CK_RV {
-	return callIn("C_SignUpdate", (*provider.Module).SignUpdate, h, in, inLen)
+	return callIn("C_SignUpdate", ck.CKF_SIGN, (*provider.Module).SignUpdate, h, in, inLen)
 }
 
 //export goSignFinal
@@ -171,7 +171,7 @@ func goSignRecoverInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_H
 
 //export goSignRecover
 func goSignRecover(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_SignRecover", (*provider.Module).SignRecover, h, in, inLen, out, outLen)
+	return callInOut("C_SignRecover", ck.CKF_SIGN_RECOVER, (*provider.Module).SignRecover, h, in, inLen, out, outLen)
 }
 
 //export goVerifyInit
@@ -189,23 +189,23 @@ func goVerify(h C.CK_SESSION_HANDLE, pData *C.CK_BYTE, dataLen C.CK_ULONG, pSig 
 	}
 	data, err := inBytes(unsafe.Pointer(pData), dataLen)
 	if err != nil {
-		return rvOf(fn, err)
+		return abortOperation(fn, m, h, ck.CKF_VERIFY, err)
 	}
 	sig, err := inBytes(unsafe.Pointer(pSig), sigLen)
 	if err != nil {
-		return rvOf(fn, err)
+		return abortOperation(fn, m, h, ck.CKF_VERIFY, err)
 	}
 	return rvOf(fn, m.Verify(ck.SessionHandle(h), data, sig))
 }
 
 //export goVerifyUpdate
 func goVerifyUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG) C.CK_RV {
-	return callIn("C_VerifyUpdate", (*provider.Module).VerifyUpdate, h, in, inLen)
+	return callIn("C_VerifyUpdate", ck.CKF_VERIFY, (*provider.Module).VerifyUpdate, h, in, inLen)
 }
 
 //export goVerifyFinal
 func goVerifyFinal(h C.CK_SESSION_HANDLE, sig *C.CK_BYTE, sigLen C.CK_ULONG) C.CK_RV {
-	return callIn("C_VerifyFinal", (*provider.Module).VerifyFinal, h, sig, sigLen)
+	return callIn("C_VerifyFinal", ck.CKF_VERIFY, (*provider.Module).VerifyFinal, h, sig, sigLen)
 }
 
 //export goVerifyRecoverInit
@@ -215,25 +215,46 @@ func goVerifyRecoverInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT
 
 //export goVerifyRecover
 func goVerifyRecover(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_VerifyRecover", (*provider.Module).VerifyRecover, h, in, inLen, out, outLen)
+	return callInOut("C_VerifyRecover", ck.CKF_VERIFY_RECOVER, (*provider.Module).VerifyRecover, h, in, inLen, out, outLen)
 }
 
 //export goDigestEncryptUpdate
 func goDigestEncryptUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_DigestEncryptUpdate", (*provider.Module).DigestEncryptUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_DigestEncryptUpdate", ck.CKF_DIGEST|ck.CKF_ENCRYPT, (*provider.Module).DigestEncryptUpdate, h, in, inLen, out, outLen)
 }
 
 //export goDecryptDigestUpdate
 func goDecryptDigestUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_DecryptDigestUpdate", (*provider.Module).DecryptDigestUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_DecryptDigestUpdate", ck.CKF_DECRYPT|ck.CKF_DIGEST, (*provider.Module).DecryptDigestUpdate, h, in, inLen, out, outLen)
 }
 
 //export goSignEncryptUpdate
 func goSignEncryptUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_SignEncryptUpdate", (*provider.Module).SignEncryptUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_SignEncryptUpdate", ck.CKF_SIGN|ck.CKF_ENCRYPT, (*provider.Module).SignEncryptUpdate, h, in, inLen, out, outLen)
 }
 
 //export goDecryptVerifyUpdate
 func goDecryptVerifyUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_DecryptVerifyUpdate", (*provider.Module).DecryptVerifyUpdate, h, in, inLen, out, outLen)
+	return callInOut("C_DecryptVerifyUpdate", ck.CKF_DECRYPT|ck.CKF_VERIFY, (*provider.Module).DecryptVerifyUpdate, h, in, inLen, out, outLen)
+}
+
+// abortOperation ends the operations named by op (C_SessionCancel flags) after
+// an argument error: any error but CKR_BUFFER_TOO_SMALL ends an operation
+// (base 3.0 section 5.2), also one found before the provider is called.
+func abortOperation(fn string, m *provider.Module, h C.CK_SESSION_HANDLE, op ck.Flags, err error) C.CK_RV {
+	_ = m.SessionCancel(ck.SessionHandle(h), op) // an invalid session has nothing to end
+	return rvOf(fn, err)
+}
+
+// goAbortOperation is abortOperation for the NULL pointers the C front finds.
+//
+//export goAbortOperation
+func goAbortOperation(h C.CK_SESSION_HANDLE, op C.CK_FLAGS) (rv C.CK_RV) {
+	const fn = "abort operation"
+	defer recoverRV(fn, &rv)
+	m, err := mod()
+	if err != nil {
+		return rvOf(fn, err)
+	}
+	return abortOperation(fn, m, h, ck.Flags(op), ck.CKR_ARGUMENTS_BAD)
 }

@@ -378,6 +378,17 @@ static void check_attributes(CK_FUNCTION_LIST_3_0_PTR f, CK_SLOT_ID slot)
 		EXPECT_RV(f->C_GetAttributeValue(h, o, get, 1), CKR_OK);
 		EXPECT(get[0].ulValueLen == 5 && memcmp(buf, "hello", 5) == 0);
 	}
+	/* A NULL-pointer error ends the active operation (base 3.0 section 5.2). */
+	{
+		CK_MECHANISM sha = {CKM_SHA256, NULL, 0};
+		CK_ULONG n = sizeof buf;
+		EXPECT_RV(f->C_DigestInit(h, &sha), CKR_OK);
+		EXPECT_RV(f->C_Digest(h, NULL, 3, buf, &n), CKR_ARGUMENTS_BAD);
+		EXPECT_RV(f->C_DigestInit(h, &sha), CKR_OK);
+		EXPECT_RV(f->C_DigestUpdate(h, value, 5), CKR_OK);
+		EXPECT_RV(f->C_DigestFinal(h, buf, NULL), CKR_ARGUMENTS_BAD);
+		EXPECT_RV(f->C_DigestUpdate(h, value, 5), CKR_OPERATION_NOT_INITIALIZED);
+	}
 	EXPECT_RV(f->C_CloseSession(h), CKR_OK);
 	EXPECT_RV(f->C_CloseSession(h), CKR_SESSION_HANDLE_INVALID);
 }
