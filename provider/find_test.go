@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/store"
+	"github.com/gohsm/gohsm/store/seal"
 )
 
 // TestFindQuerySplit: indexed attributes go to the store query; the rest,
@@ -187,4 +190,63 @@ func mustHex(s string) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// countingStore counts per-object reads (cached or not), to show what a search loads.
+type countingStore struct {
+	store.Store
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *countingStore) Object(tokenID, id int64, s *seal.Sealer) (*store.Object, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Store.Object(tokenID, id, s)
+}
+
+func (c *countingStore) ObjectVersion(tokenID, id int64) (int64, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Store.ObjectVersion(tokenID, id)
+}
+
+func (c *countingStore) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+// TestFindLoadsOnlyCandidates: a template of indexed attributes loads no
+// object at all; a residual attribute loads only what the index selected.
+func TestFindLoadsOnlyCandidates(t *testing.T) {
+	m, _, h := userSession(t)
+	for i := 0; i < 40; i++ {
+		create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_TOKEN, true, ck.CKA_LABEL, fmt.Sprintf("l%d", i%4),
+			ck.CKA_APPLICATION, fmt.Sprintf("a%d", i%8)))
+	}
+	cs := &countingStore{Store: m.store}
+	m.store = cs
+	if n := countFound(t, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_LABEL, "l1")); n != 10 {
+		t.Fatalf("found %d, want 10", n)
+	}
+	if r := cs.count(); r != 0 {
+		t.Errorf("an indexed search read %d objects, want 0", r)
+	}
+	if n := countFound(t, m, h, tb(ck.CKA_LABEL, "l1", ck.CKA_APPLICATION, "a5")); n != 5 {
+		t.Fatalf("found %d, want 5", n)
+	}
+	if r := cs.count(); r != 10 {
+		t.Errorf("a search with a residual read %d objects, want the 10 the index selected", r)
+	}
+	// Without a login nothing is cached: the same search reads the same 10.
+	must(t, m.Logout(h))
+	if n := countFound(t, m, h, tb(ck.CKA_LABEL, "l1", ck.CKA_APPLICATION, "a5")); n != 5 {
+		t.Fatalf("found %d without login, want 5", n)
+	}
+	if r := cs.count(); r != 20 {
+		t.Errorf("reads %d, want 20", r)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/mechanisms"
 )
 
 var (
@@ -250,4 +251,81 @@ func storeID(t testing.TB, m *Module, h ck.SessionHandle, o ck.ObjectHandle) int
 		t.Fatalf("handle %d is not a token object", o)
 	}
 	return ref.dbID
+}
+
+// genCase is how to call one registered generator in tests.
+type genCase struct {
+	mech      ck.MechanismType
+	tmpl      ck.Template // C_GenerateKey
+	pub, priv ck.Template // C_GenerateKeyPair
+	material  []ck.AttributeType
+}
+
+var ed25519Params = []byte{0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'}
+
+var genCases = []genCase{
+	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_EC_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, p256Params), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_EC_EDWARDS_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, ed25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_RSA_PKCS_KEY_PAIR_GEN, pub: tb(ck.CKA_MODULUS_BITS, 2048), material: []ck.AttributeType{ck.CKA_PRIVATE_EXPONENT,
+		ck.CKA_PRIME_1, ck.CKA_PRIME_2, ck.CKA_EXPONENT_1, ck.CKA_EXPONENT_2, ck.CKA_COEFFICIENT}},
+}
+
+// TestGeneratedKeyMaterialNeverRevealed: every registered generator is
+// covered; its private or secret key's material is hidden by default and
+// when unextractable, shown only when non-sensitive and extractable, and
+// every attribute it determines is one the policy knows for the class.
+func TestGeneratedKeyMaterialNeverRevealed(t *testing.T) {
+	covered := map[ck.MechanismType]bool{}
+	for _, g := range genCases {
+		covered[g.mech] = true
+	}
+	for _, mt := range mechanisms.Types() {
+		mm, _ := mechanisms.Lookup(mt)
+		_, kg := mm.(mechanisms.KeyGenerator)
+		_, kpg := mm.(mechanisms.KeyPairGenerator)
+		if (kg || kpg) && !covered[mt] {
+			t.Errorf("generator %v has no case in genCases", mt)
+		}
+	}
+	m, _, h := userSession(t)
+	for _, g := range genCases {
+		for _, mode := range []struct{ sens, ext, hidden bool }{{true, true, true}, {false, false, true}, {false, true, false}} {
+			flags := tb(ck.CKA_SENSITIVE, mode.sens, ck.CKA_EXTRACTABLE, mode.ext, ck.CKA_TOKEN, true)
+			var key ck.ObjectHandle
+			var pub ck.ObjectHandle
+			var err error
+			if g.tmpl != nil {
+				key, err = m.GenerateKey(h, ck.Mechanism{Type: g.mech}, append(append(ck.Template{}, g.tmpl...), flags...))
+			} else {
+				pub, key, err = m.GenerateKeyPair(h, ck.Mechanism{Type: g.mech}, g.pub, append(append(ck.Template{}, g.priv...), flags...))
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", g.mech, err)
+			}
+			for _, typ := range g.material {
+				v, rv := getAttr(t, m, h, key, typ)
+				if mode.hidden && rv != ck.CKR_ATTRIBUTE_SENSITIVE {
+					t.Errorf("%v %+v: %v = %v, want CKR_ATTRIBUTE_SENSITIVE", g.mech, mode, typ, rv)
+				}
+				if !mode.hidden && (rv != ck.CKR_OK || len(v) == 0) {
+					t.Errorf("%v %+v: %v = %d bytes, %v; want the value", g.mech, mode, typ, len(v), rv)
+				}
+			}
+			for _, o := range []ck.ObjectHandle{pub, key} {
+				if o == 0 {
+					continue
+				}
+				s, _ := m.session(h)
+				obj, _, err := m.resolve(s, o)
+				must(t, err)
+				for typ := range obj.attrs {
+					if _, ok := policy[obj.key][typ]; !ok {
+						t.Errorf("%v: generated %v has %v, which the policy does not know", g.mech, obj.class, typ)
+					}
+				}
+			}
+		}
+	}
 }

@@ -44,6 +44,8 @@ type keyImport struct {
 	material map[ck.AttributeType][]byte
 }
 
+// keyImports covers every private and secret key type of the policy (the
+// test below checks that).
 func keyImports() []keyImport {
 	rsa := tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_RSA, ck.CKA_MODULUS, bytes.Repeat([]byte{0xc3}, 128),
 		ck.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1})
@@ -54,6 +56,8 @@ func keyImports() []keyImport {
 		{"EC private", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, p256Params, ck.CKA_VALUE, ecPrivValue),
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
 		{"Ed25519 private", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC_EDWARDS, ck.CKA_EC_PARAMS, []byte{0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'}, ck.CKA_VALUE, ecPrivValue),
+			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
+		{"X25519 private", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC_MONTGOMERY, ck.CKA_EC_PARAMS, []byte{0x13, 0x0a, 'c', 'u', 'r', 'v', 'e', '2', '5', '5', '1', '9'}, ck.CKA_VALUE, ecPrivValue),
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
 		{"RSA private", rsa, rsaPrivParts},
 	}
@@ -72,6 +76,18 @@ func keyImports() []keyImport {
 // non-sensitive extractable key shows it.
 func TestKeyMaterialNeverRevealed(t *testing.T) {
 	m, _, h := userSession(t)
+	covered := map[classKey]bool{}
+	for _, ki := range keyImports() {
+		tm, _ := attrMap(ki.tmpl)
+		k, err := classKeyOf(tm, ck.ObjectClass(ck.UnavailableInformation))
+		must(t, err)
+		covered[k] = true
+	}
+	for k := range policy {
+		if (k.class == ck.CKO_PRIVATE_KEY || k.class == ck.CKO_SECRET_KEY) && !covered[k] {
+			t.Errorf("%v key type %#x has no case in keyImports", k.class, k.sub)
+		}
+	}
 	for _, ki := range keyImports() {
 		for _, token := range []bool{false, true} {
 			for _, mode := range []struct {
