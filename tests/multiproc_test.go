@@ -276,3 +276,55 @@ func TestManyThreads(t *testing.T) {
 		t.Errorf("%d objects left after every thread destroyed its own", len(left))
 	}
 }
+
+// The "mkobj" role creates a private token data object labelled args[0]; "rmobj" destroys it.
+var _ = hsmtest.Role("mkobj", func(args []string) int {
+	t := hsmtest.RoleT()
+	p, s := loginRole()
+	_, err := p.CreateObject(s, tokenData(args[0], "cross"))
+	hsmtest.Must(t, err, "C_CreateObject")
+	return 0
+})
+
+var _ = hsmtest.Role("rmobj", func(args []string) int {
+	t := hsmtest.RoleT()
+	p, s := loginRole()
+	hs := findAll(t, p, s, byLabel(args[0]))
+	if len(hs) != 1 {
+		t.Fatalf("rmobj: %d objects labelled %s", len(hs), args[0])
+	}
+	hsmtest.Must(t, p.DestroyObject(s, hs[0]), "C_DestroyObject")
+	return 0
+})
+
+// TestCrossProcessVisibility: a long-lived process sees token objects that
+// another process creates, changes and destroys while it runs.
+func TestCrossProcessVisibility(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	mine, err := p.CreateObject(s, tokenData("mine", "cross"))
+	hsmtest.Must(t, err, "C_CreateObject")
+	run := func(role string, args ...string) {
+		t.Helper()
+		if out, err := hsmtest.RoleCmd(role, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", role, args, err, out)
+		}
+	}
+	run("mkobj", "theirs")
+	got := findAll(t, p, s, byLabel("theirs"))
+	if len(got) != 1 {
+		t.Fatalf("object made by another process: found %v", got)
+	}
+	if v := string(attr(t, p, s, got[0], pkcs11.CKA_VALUE)); v != "value of theirs" {
+		t.Errorf("its private value reads %q", v)
+	}
+	run("rmobj", "mine")
+	if hs := findAll(t, p, s, byLabel("mine")); len(hs) != 0 {
+		t.Errorf("object destroyed by another process still found: %v", hs)
+	}
+	_, err = p.GetAttributeValue(s, mine, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_LABEL, nil)})
+	hsmtest.WantRV(t, err, "handle of an object another process destroyed", pkcs11.CKR_OBJECT_HANDLE_INVALID)
+}

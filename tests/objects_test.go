@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 	"testing"
 
@@ -285,8 +286,13 @@ func TestObjectVisibility(t *testing.T) {
 	_, err = p.GetAttributeValue(s, sessObj, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_LABEL, nil)})
 	hsmtest.WantRV(t, err, "handle of a closed session's object", pkcs11.CKR_OBJECT_HANDLE_INVALID)
 
-	// Private objects disappear on logout.
+	// Private objects disappear on logout, and the officer never sees them.
 	hsmtest.Must(t, p.Logout(s), "C_Logout")
+	hsmtest.Must(t, p.Login(s, pkcs11.CKU_SO, hsmtest.SOPIN), "C_Login(SO)")
+	if got := findAll(t, p, s, byLabel("private")); len(got) != 0 {
+		t.Errorf("the SO finds the user's private object: %v", got)
+	}
+	hsmtest.Must(t, p.Logout(s), "C_Logout(SO)")
 	if got := findAll(t, p, s, byLabel("private")); len(got) != 0 {
 		t.Errorf("private object found without login: %v", got)
 	}
@@ -360,5 +366,71 @@ func TestGetAttributeValueRules(t *testing.T) {
 	rv, back, vals = rawAttrs(raw, s, h, []uint{pkcs11.CKA_VALUE}, []int{9})
 	if rv != pkcs11.CKR_OK || back[0].Len != 9 || string(vals[0]) != "123456789" {
 		t.Errorf("exact buffer: %s len %d %q", hsmtest.RVName(uint(rv)), back[0].Len, vals[0])
+	}
+}
+
+// TestFindAndPersistence: finding by several attributes and by a sealed
+// value, copies to the token and changed attributes surviving C_Finalize.
+func TestFindAndPersistence(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	mk := func(label, id string, token, private bool, value string) pkcs11.ObjectHandle {
+		h, err := p.CreateObject(s, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_DATA),
+			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, token),
+			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, private),
+			pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
+			pkcs11.NewAttribute(pkcs11.CKA_OBJECT_ID, []byte(id)),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE, []byte(value)),
+		})
+		hsmtest.Must(t, err, "C_CreateObject "+label)
+		return h
+	}
+	a := mk("same", "1", true, true, "alpha")
+	b := mk("same", "2", true, false, "beta")
+	c := mk("same", "1", false, true, "gamma")
+	for _, f := range []struct {
+		name string
+		tmpl []*pkcs11.Attribute
+		want []pkcs11.ObjectHandle
+	}{
+		{"label", byLabel("same"), []pkcs11.ObjectHandle{a, b, c}},
+		{"label + id", append(byLabel("same"), pkcs11.NewAttribute(pkcs11.CKA_OBJECT_ID, []byte("1"))), []pkcs11.ObjectHandle{a, c}},
+		{"token objects", append(byLabel("same"), pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true)), []pkcs11.ObjectHandle{a, b}},
+		{"session objects", append(byLabel("same"), pkcs11.NewAttribute(pkcs11.CKA_TOKEN, false)), []pkcs11.ObjectHandle{c}},
+		{"private", append(byLabel("same"), pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true)), []pkcs11.ObjectHandle{a, c}},
+		{"sealed value", []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, []byte("alpha"))}, []pkcs11.ObjectHandle{a}},
+		{"class + label + id (libp11)", []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_DATA),
+			pkcs11.NewAttribute(pkcs11.CKA_OBJECT_ID, []byte("2")), pkcs11.NewAttribute(pkcs11.CKA_LABEL, "same")}, []pkcs11.ObjectHandle{b}},
+		{"nothing matches", byLabel("other"), nil},
+	} {
+		got := findAll(t, p, s, f.tmpl)
+		sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+		sort.Slice(f.want, func(i, j int) bool { return f.want[i] < f.want[j] })
+		if fmt.Sprint(got) != fmt.Sprint(f.want) {
+			t.Errorf("find by %s: %v, want %v", f.name, got, f.want)
+		}
+	}
+
+	// A session object copied to the token, and a changed label, survive C_Finalize.
+	_, err := p.CopyObject(s, c, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, "copied")})
+	hsmtest.Must(t, err, "C_CopyObject to the token")
+	hsmtest.Must(t, p.SetAttributeValue(s, b, byLabel("renamed")), "C_SetAttributeValue")
+	hsmtest.Must(t, p.Finalize(), "C_Finalize")
+	hsmtest.Must(t, p.Initialize(), "C_Initialize")
+	s = hsmtest.OpenRW(t, p, tok.Slot)
+	hsmtest.Must(t, p.Login(s, pkcs11.CKU_USER, hsmtest.UserPIN), "C_Login")
+	for label, value := range map[string]string{"copied": "gamma", "renamed": "beta", "same": "alpha"} {
+		hs := findAll(t, p, s, byLabel(label))
+		if len(hs) != 1 {
+			t.Errorf("after reload: %d objects labelled %q, want 1", len(hs), label)
+			continue
+		}
+		if v := string(attr(t, p, s, hs[0], pkcs11.CKA_VALUE)); v != value {
+			t.Errorf("after reload: %q holds %q, want %q", label, v, value)
+		}
 	}
 }

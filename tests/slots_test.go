@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/pkcs11"
 
+	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
@@ -248,5 +250,30 @@ func TestGetInfo(t *testing.T) {
 	}
 	if info.Flags != 0 {
 		t.Errorf("C_GetInfo flags %#x, the specification reserves them (0)", info.Flags)
+	}
+}
+
+// TestWaitForSlotEventFinalize: a C_WaitForSlotEvent blocked in one thread
+// returns CKR_CRYPTOKI_NOT_INITIALIZED when another thread calls C_Finalize.
+func TestWaitForSlotEventFinalize(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	e := openRaw(t)
+	e.must("C_Initialize", 0)
+	e.want("C_WaitForSlotEvent(CKF_DONT_BLOCK) on a fresh store", e.call("C_WaitForSlotEvent", uint64(ck.CKF_DONT_BLOCK), e.a.ULong(0), 0), codes(ck.CKR_NO_EVENT))
+	done := make(chan uint64, 1)
+	go func() { done <- e.call("C_WaitForSlotEvent", 0, e.a.ULong(0), 0) }()
+	select {
+	case rv := <-done:
+		t.Fatalf("a blocking C_WaitForSlotEvent returned %s with nothing happening", rvName(rv))
+	case <-time.After(300 * time.Millisecond):
+	}
+	e.must("C_Finalize", 0)
+	select {
+	case rv := <-done:
+		e.want("blocked C_WaitForSlotEvent after C_Finalize", rv, codes(ck.CKR_CRYPTOKI_NOT_INITIALIZED))
+	case <-time.After(5 * time.Second):
+		t.Fatal("C_WaitForSlotEvent still blocked 5 s after C_Finalize")
 	}
 }
