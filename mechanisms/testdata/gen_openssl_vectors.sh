@@ -227,3 +227,44 @@ VECTORS
 		done
 	done
 } >ecdh.txt
+
+# AES key wrap by openssl enc: RFC 3394 section 4 and RFC 5649 section 6
+# inputs, then random keys and data of several lengths.
+{
+	echo "# AES key wrap (RFC 3394) and with padding (RFC 5649) by $(openssl version | cut -d' ' -f1-2)"
+	kek16=000102030405060708090a0b0c0d0e0f
+	kek24=${kek16}1011121314151617
+	kek32=${kek16}101112131415161718191a1b1c1d1e1f
+	data=00112233445566778899aabbccddeeff000102030405060708090a0b0c0d0e0f
+	rfc5649=5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8
+	while read -r mode kek p; do
+		[ "$kek" = random ] && kek=$(openssl rand -hex 32)
+		case $p in random*) p=$(openssl rand -hex "${p#random}") ;; esac
+		printf %s "$p" | xxd -r -p >"$tmp/m"
+		bits=$((${#kek} * 4))
+		if [ "$mode" = kw ]; then
+			openssl enc -id-aes$bits-wrap -K "$kek" -iv A6A6A6A6A6A6A6A6 -in "$tmp/m" -out "$tmp/c"
+		else
+			openssl enc -id-aes$bits-wrap-pad -K "$kek" -iv A65959A6 -in "$tmp/m" -out "$tmp/c"
+		fi
+		echo "Mode = $mode"
+		echo "KEK = $kek"
+		echo "P = $p"
+		echo "C = $(xxd -p "$tmp/c" | tr -d '\n')"
+		echo
+	done <<VECTORS
+kw $kek16 $(echo $data | cut -c1-32)
+kw $kek24 $(echo $data | cut -c1-32)
+kw $kek32 $(echo $data | cut -c1-32)
+kw $kek24 $(echo $data | cut -c1-48)
+kw $kek32 $(echo $data | cut -c1-48)
+kw $kek32 $data
+kw random random40
+kwp $rfc5649 c37b7e6492584340bed12207808941155068f738
+kwp $rfc5649 466f7250617369
+kwp random random1
+kwp random random8
+kwp random random9
+kwp random random33
+VECTORS
+} >aes_kw.txt
