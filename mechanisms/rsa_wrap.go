@@ -1,0 +1,71 @@
+package mechanisms
+
+import "github.com/gohsm/gohsm/ck"
+
+// C_WrapKey/C_UnwrapKey of secret keys with CKM_RSA_PKCS and
+// CKM_RSA_PKCS_OAEP: the key's value is encrypted like data, and the
+// operations' error codes are those of key wrapping.
+
+func (m rsaPKCS) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
+	e, err := m.EncryptInit(wrapping, param)
+	if err != nil {
+		return nil, err
+	}
+	return rsaWrap(e, key)
+}
+
+func (m rsaPKCS) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	d, err := m.DecryptInit(unwrapping, param)
+	if err != nil {
+		return nil, err
+	}
+	return rsaUnwrap(d, wrapped, tmpl)
+}
+
+func (m rsaOAEP) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
+	e, err := m.EncryptInit(wrapping, param)
+	if err != nil {
+		return nil, err
+	}
+	return rsaWrap(e, key)
+}
+
+func (m rsaOAEP) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	d, err := m.DecryptInit(unwrapping, param)
+	if err != nil {
+		return nil, err
+	}
+	return rsaUnwrap(d, wrapped, tmpl)
+}
+
+func rsaWrap(e CipherContext, key *Key) ([]byte, error) {
+	if key == nil || key.Class != ck.CKO_SECRET_KEY {
+		return nil, ck.CKR_KEY_NOT_WRAPPABLE
+	}
+	out, err := e.Do(key.Attrs[ck.CKA_VALUE])
+	if err == ck.CKR_DATA_LEN_RANGE {
+		return nil, ck.CKR_KEY_SIZE_RANGE
+	}
+	return out, err
+}
+
+func rsaUnwrap(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	v, err := d.Do(wrapped)
+	switch err {
+	case nil:
+	case ck.CKR_ENCRYPTED_DATA_LEN_RANGE:
+		return nil, ck.CKR_WRAPPED_KEY_LEN_RANGE
+	case ck.CKR_ENCRYPTED_DATA_INVALID:
+		return nil, ck.CKR_WRAPPED_KEY_INVALID
+	default:
+		return nil, err
+	}
+	kt, n, err := derivedKeyLen(tmpl, len(v))
+	if err == ck.CKR_TEMPLATE_INCOMPLETE || (err == nil && n != len(v)) {
+		return nil, ck.CKR_TEMPLATE_INCONSISTENT
+	}
+	if err != nil {
+		return nil, err
+	}
+	return secretKeyAttrs(kt, v), nil
+}
