@@ -307,6 +307,17 @@ func rulesFor(k classKey) (map[ck.AttributeType]attrRule, error) {
 	return r, nil
 }
 
+// classDefault is a boolean attribute's default for a class whatever the
+// key type (CKA_TOKEN, CKA_PRIVATE: the table gives them per class).
+func classDefault(class ck.ObjectClass, t ck.AttributeType) bool {
+	for k, rules := range policy {
+		if k.class == class {
+			return bytes.Equal(rules[t].def, vTrue)
+		}
+	}
+	return false
+}
+
 // checkEncoding validates a value against its kind.
 func checkEncoding(kind valueKind, v []byte) error {
 	switch kind {

@@ -126,6 +126,21 @@ func TestPolicyInvariants(t *testing.T) {
 	}
 }
 
+// TestClassDefaults: the per-class defaults key generation checks early
+// agree for every key type of the class.
+func TestClassDefaults(t *testing.T) {
+	for k, rules := range policy {
+		for _, typ := range []ck.AttributeType{ck.CKA_TOKEN, ck.CKA_PRIVATE} {
+			if got, want := classDefault(k.class, typ), bytes.Equal(rules[typ].def, vTrue); got != want {
+				t.Errorf("%v %#x %v: classDefault %v, rule %v", k.class, k.sub, typ, got, want)
+			}
+		}
+	}
+	if classDefault(ck.CKO_PUBLIC_KEY, ck.CKA_PRIVATE) || !classDefault(ck.CKO_SECRET_KEY, ck.CKA_PRIVATE) || classDefault(ck.CKO_SECRET_KEY, ck.CKA_TOKEN) {
+		t.Error("unexpected class defaults")
+	}
+}
+
 func TestCompilePolicyRejectsDuplicates(t *testing.T) {
 	defer func() {
 		if recover() == nil {

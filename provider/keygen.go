@@ -111,7 +111,7 @@ func checkGenTemplate(s *Session, l *loginState, tm map[ck.AttributeType][]byte,
 			return ck.CKR_TEMPLATE_INCONSISTENT
 		}
 	}
-	token, private := false, class != ck.CKO_PUBLIC_KEY // the policy's defaults
+	token, private := classDefault(class, ck.CKA_TOKEN), classDefault(class, ck.CKA_PRIVATE)
 	if v, ok := tm[ck.CKA_TOKEN]; ok {
 		b, err := ck.DecodeBool(v)
 		if err != nil {

@@ -79,7 +79,8 @@ type batchCreator interface {
 
 // commitObjects checks the session state for new objects and publishes
 // them: token objects to the store (all or none), session objects to s.
-// It assigns their handles.
+// It assigns their handles. It takes s.mu (for session objects): callers
+// must not hold it.
 func (m *Module) commitObjects(s *Session, l *loginState, objs ...*object) error {
 	var tokenObjs []*store.Object
 	for _, o := range objs {
