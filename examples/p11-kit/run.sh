@@ -154,6 +154,18 @@ run "${CLI[@]}" --token-label "$TOKEN" --login --pin env:USER_PIN --sign --mecha
 run openssl pkeyutl -verifyrecover -pubin -inkey pub02.pem -in server-rsa.sig -out recovered
 cmp recovered msg.sha256 && echo "signature recovers the signed digest"
 
+# Informational: which hash-and-sign mechanisms this p11-kit's RPC carries
+# (Debian 12's 0.24.1 carries none; a newer p11-kit may).
+step "measure: hash-and-sign mechanisms over p11-kit's RPC (informational)"
+for m in ECDSA-SHA256:01 SHA256-RSA-PKCS:02 SHA256-RSA-PKCS-PSS:02; do
+	if run "${CLI[@]}" --token-label "$TOKEN" --login --pin env:USER_PIN --sign --mechanism "${m%%:*}" \
+		--id "${m##*:}" -i msg -o /dev/null >rpc-$m.txt 2>&1; then
+		echo "${m%%:*}: carried"
+	else
+		echo "${m%%:*}: not carried ($(grep -o 'CKR_[A-Z_]*' rpc-$m.txt | head -1))"
+	fi
+done
+
 step "stop the server by its pid ($SERVER_PID)"
 kill -TERM "$SERVER_PID"
 for i in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
