@@ -35,7 +35,12 @@ func openRaw(t *testing.T) *rawEnv {
 	for _, f := range capi.Functions {
 		e.fns[f.Name] = f
 	}
-	t.Cleanup(func() { t.Logf("%d calls checked", e.checked); e.a.Free() })
+	t.Cleanup(func() {
+		if e.checked > 0 {
+			t.Logf("%d calls checked", e.checked)
+		}
+		e.a.Free()
+	})
 	return e
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/miekg/pkcs11"
 
+	"github.com/gohsm/gohsm/tests/internal/capi"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
@@ -128,6 +129,28 @@ func TestNamedUserLogin(t *testing.T) {
 	}
 	hsmtest.Must(t, p.Logout(s), "C_Logout")
 	hsmtest.Must(t, p.Login(s, pkcs11.CKU_SO, "admin:"+hsmtest.SOPIN), "C_Login(SO as admin:PIN)")
+	hsmtest.Must(t, p.Logout(s), "C_Logout")
+
+	// C_LoginUser (3.0) names the user and takes the bare password.
+	raw := hsmtest.Raw(t)
+	var a capi.Arena
+	defer a.Free()
+	loginUser := func(name, pw string) uint64 {
+		return raw.Call("C_LoginUser", uint64(s), pkcs11.CKU_USER, a.Bytes([]byte(pw)), uint64(len(pw)), a.Bytes([]byte(name)), uint64(len(name)))
+	}
+	if rv := loginUser("alice", "wrong-secret"); rv != pkcs11.CKR_PIN_INCORRECT {
+		t.Errorf("C_LoginUser(alice, wrong): %s", hsmtest.RVName(uint(rv)))
+	}
+	if rv := loginUser("alice", "alice-secret"); rv != pkcs11.CKR_OK {
+		t.Fatalf("C_LoginUser(alice): %s", hsmtest.RVName(uint(rv)))
+	}
+	if got := findAll(t, p, s, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_LABEL, "alice-only")}); len(got) != 1 {
+		t.Errorf("alice logged in with C_LoginUser finds %d of her objects", len(got))
+	}
+	hsmtest.Must(t, p.Logout(s), "C_Logout")
+	if rv := loginUser("admin", hsmtest.SOPIN); rv != pkcs11.CKR_USER_TYPE_INVALID && rv != pkcs11.CKR_PIN_INCORRECT {
+		t.Errorf("C_LoginUser(CKU_USER, the officer's name): %s", hsmtest.RVName(uint(rv)))
+	}
 }
 
 // The "badlogin" role makes one failed user login in a process of its own.

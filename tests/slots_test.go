@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/pkcs11"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/tests/internal/capi"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
@@ -276,4 +277,41 @@ func TestWaitForSlotEventFinalize(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("C_WaitForSlotEvent still blocked 5 s after C_Finalize")
 	}
+}
+
+// TestBlankPaddedStrings: the fixed-size strings of CK_INFO, CK_SLOT_INFO and
+// CK_TOKEN_INFO are padded with blanks, never NUL-terminated (PKCS#11 3.0 section 3.1).
+func TestBlankPaddedStrings(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	e := openRaw(t)
+	e.must("C_Initialize", 0)
+	t.Cleanup(func() { e.call("C_Finalize", 0) })
+	slot := e.initToken("padded")
+	check := func(what string, b []byte) {
+		t.Helper()
+		if bytes.IndexByte(b, 0) >= 0 {
+			t.Errorf("%s %q holds a NUL byte", what, b)
+		}
+		if len(bytes.TrimRight(b, " ")) == 0 {
+			t.Errorf("%s is blank", what)
+		}
+	}
+	info := e.a.Buf(256)
+	e.must("C_GetInfo", info)
+	check("CK_INFO.manufacturerID", capi.Read(info+2, 32))
+	check("CK_INFO.libraryDescription", capi.Read(info+48, 32))
+	for _, s := range []uint64{slot, e.freeSlot()} {
+		si := e.a.Buf(256)
+		e.must("C_GetSlotInfo", s, si)
+		check("CK_SLOT_INFO.slotDescription", capi.Read(si, 64))
+		check("CK_SLOT_INFO.manufacturerID", capi.Read(si+64, 32))
+	}
+	ti := e.a.Buf(512)
+	e.must("C_GetTokenInfo", slot, ti)
+	check("CK_TOKEN_INFO.label", capi.Read(ti, 32))
+	check("CK_TOKEN_INFO.manufacturerID", capi.Read(ti+32, 32))
+	check("CK_TOKEN_INFO.model", capi.Read(ti+64, 16))
+	check("CK_TOKEN_INFO.serialNumber", capi.Read(ti+80, 16))
 }
