@@ -27,12 +27,28 @@ func (k *keyCache) get(dbID int64) *object {
 	return k.entries[dbID]
 }
 
+// maxCachedKeys bounds a login's cache; past it an arbitrary entry goes
+// (it is read again from the store when next used).
+const maxCachedKeys = 4096
+
 // put caches o (read with the login's sealer), replacing an older version.
+// Only keys are cached: they are what operations use again and again.
 func (k *keyCache) put(o *object) {
+	switch o.class {
+	case ck.CKO_PUBLIC_KEY, ck.CKO_PRIVATE_KEY, ck.CKO_SECRET_KEY:
+	default:
+		return
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.entries == nil {
 		k.entries = map[int64]*object{}
+	}
+	if _, ok := k.entries[o.dbID]; !ok && len(k.entries) >= maxCachedKeys {
+		for id := range k.entries {
+			delete(k.entries, id)
+			break
+		}
 	}
 	k.entries[o.dbID] = o
 }

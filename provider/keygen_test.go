@@ -329,3 +329,28 @@ func TestGeneratedKeyMaterialNeverRevealed(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyCacheBounded(t *testing.T) {
+	var k keyCache
+	k.put(&object{dbID: 1, class: ck.CKO_DATA})
+	if k.get(1) != nil {
+		t.Error("a data object was cached")
+	}
+	for i := int64(1); i <= maxCachedKeys+10; i++ {
+		k.put(&object{dbID: i, class: ck.CKO_SECRET_KEY})
+	}
+	if len(k.entries) != maxCachedKeys {
+		t.Errorf("%d entries, want the bound %d", len(k.entries), maxCachedKeys)
+	}
+	if k.get(maxCachedKeys+10) == nil {
+		t.Error("the newest key is not cached")
+	}
+	k.drop(maxCachedKeys + 10)
+	if k.get(maxCachedKeys+10) != nil {
+		t.Error("drop kept the key")
+	}
+	k.wipe()
+	if k.get(5) != nil || len(k.entries) != 0 {
+		t.Error("wipe kept keys")
+	}
+}
