@@ -454,3 +454,39 @@ func TestNothingSecretInClearAtRest(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectFunctionsBadSession: every object function refuses an unknown
+// session, and every one refuses a closed module.
+func TestObjectFunctionsBadSession(t *testing.T) {
+	m, _, h := userSession(t)
+	o := create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA))
+	calls := map[string]func(ck.SessionHandle) error{
+		"CreateObject":  func(s ck.SessionHandle) error { _, err := m.CreateObject(s, tb(ck.CKA_CLASS, ck.CKO_DATA)); return err },
+		"CopyObject":    func(s ck.SessionHandle) error { _, err := m.CopyObject(s, o, nil); return err },
+		"DestroyObject": func(s ck.SessionHandle) error { return m.DestroyObject(s, o) },
+		"ObjectSize":    func(s ck.SessionHandle) error { _, err := m.ObjectSize(s, o); return err },
+		"GetAttributeValue": func(s ck.SessionHandle) error {
+			_, err := m.GetAttributeValue(s, o, []ck.AttributeType{ck.CKA_LABEL})
+			return err
+		},
+		"SetAttributeValue": func(s ck.SessionHandle) error { return m.SetAttributeValue(s, o, tb(ck.CKA_LABEL, "x")) },
+		"FindObjectsInit":   func(s ck.SessionHandle) error { return m.FindObjectsInit(s, nil) },
+		"FindObjects":       func(s ck.SessionHandle) error { _, err := m.FindObjects(s, 1); return err },
+		"FindObjectsFinal":  func(s ck.SessionHandle) error { return m.FindObjectsFinal(s) },
+		"GenerateKey": func(s ck.SessionHandle) error {
+			_, err := m.GenerateKey(s, aesGen, tb(ck.CKA_VALUE_LEN, 16))
+			return err
+		},
+		"GenerateKeyPair": func(s ck.SessionHandle) error {
+			_, _, err := m.GenerateKeyPair(s, ecGen, tb(ck.CKA_EC_PARAMS, p256Params), nil)
+			return err
+		},
+	}
+	for name, call := range calls {
+		wantRV(t, name+" bad session", call(h+1000), ck.CKR_SESSION_HANDLE_INVALID)
+	}
+	must(t, m.Close())
+	for name, call := range calls {
+		wantRV(t, name+" after close", call(h), ck.CKR_CRYPTOKI_NOT_INITIALIZED)
+	}
+}
