@@ -63,11 +63,11 @@ var _ = hsmtest.Role("worker", func(args []string) int {
 })
 
 // The "writer" role creates token objects until it is killed, printing each acknowledged label.
-var _ = hsmtest.Role("writer", func([]string) int {
+var _ = hsmtest.Role("writer", func(args []string) int {
 	t := hsmtest.RoleT()
 	p, s := loginRole()
 	for i := 0; ; i++ {
-		label := fmt.Sprintf("crash-%d", i)
+		label := fmt.Sprintf("%s-%d", args[0], i)
 		_, err := p.CreateObject(s, tokenData(label, "crash"))
 		hsmtest.Must(t, err, "C_CreateObject "+label)
 		fmt.Printf("created %s\n", label)
@@ -175,40 +175,43 @@ func TestCrashMidWrite(t *testing.T) {
 	}
 	tok := hsmtest.NewToken(t)
 	hsmtest.Must(t, tok.P.Finalize(), "C_Finalize")
-	cmd := hsmtest.RoleCmd("writer")
-	stdout, err := cmd.StdoutPipe()
-	hsmtest.Must(t, err, "stdout pipe")
-	hsmtest.Must(t, cmd.Start(), "start the writer")
 	want := map[string]bool{}
-	acks := 0
-	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	readAcks(stdout, want, func() {
-		if acks++; acks == 60 {
-			cmd.Process.Signal(syscall.SIGKILL) // mid-stream: the writer is inside its next C_CreateObject
+	// Kill at a few points, each after a different number of acknowledged writes.
+	for round, killAt := range []int{1, 23, 60} {
+		cmd := hsmtest.RoleCmd("writer", fmt.Sprintf("crash%d", round))
+		stdout, err := cmd.StdoutPipe()
+		hsmtest.Must(t, err, "stdout pipe")
+		hsmtest.Must(t, cmd.Start(), "start the writer")
+		acks := 0
+		timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+		readAcks(stdout, want, func() {
+			if acks++; acks == killAt {
+				cmd.Process.Signal(syscall.SIGKILL) // mid-stream: the writer is inside its next C_CreateObject
+			}
+		})
+		err = cmd.Wait()
+		timer.Stop()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("round %d: writer did not die by SIGKILL: %v (after %d acks)", round, err, acks)
 		}
-	})
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("writer did not die by SIGKILL: %v (after %d acks)", err, acks)
-	}
-	out, err := exec.Command("sqlite3", filepath.Join(hsmtest.StoreDir(), "gohsm.db"), "PRAGMA integrity_check").CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Errorf("PRAGMA integrity_check: %v %q", err, out)
-	}
-	got := map[string]bool{}
-	for _, l := range labelsInFreshProcess(t) {
-		got[l] = true
-	}
-	for l := range want {
-		if !got[l] {
-			t.Errorf("acknowledged object %s lost in the crash", l)
+		out, err := exec.Command("sqlite3", filepath.Join(hsmtest.StoreDir(), "gohsm.db"), "PRAGMA integrity_check").CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "ok" {
+			t.Errorf("round %d: PRAGMA integrity_check: %v %q", round, err, out)
 		}
-	}
-	t.Logf("writer killed after %d acknowledged objects; the store holds %d", len(want), len(got))
-	// At most the one creation in flight at the kill may have landed unacknowledged.
-	if extra := len(got) - len(want); extra < 0 || extra > 1 {
-		t.Errorf("store holds %d objects, %d were acknowledged", len(got), len(want))
+		got := map[string]bool{}
+		for _, l := range labelsInFreshProcess(t) {
+			got[l] = true
+		}
+		for l := range want {
+			if !got[l] {
+				t.Errorf("round %d: acknowledged object %s lost in the crash", round, l)
+			}
+		}
+		t.Logf("round %d: writer killed after %d acknowledged objects; the store holds %d, %d acknowledged in all", round, acks, len(got), len(want))
+		// At most the creation in flight at each kill may have landed unacknowledged.
+		if extra := len(got) - len(want); extra < 0 || extra > round+1 {
+			t.Errorf("round %d: store holds %d objects, %d were acknowledged", round, len(got), len(want))
+		}
 	}
 }
 
