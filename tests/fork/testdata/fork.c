@@ -208,6 +208,10 @@ static int grandchild(void)
 	CK_INFO info;
 	EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
 	EXPECT_RV(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	/* Its own helper, not a share of its parent's connection. */
+	EXPECT_RV(f->C_Initialize(NULL), CKR_OK);
+	check_same_slots("grandchild through its helper");
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
 	return failures ? 1 : 0;
 }
 
