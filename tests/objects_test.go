@@ -8,6 +8,7 @@ import (
 
 	"github.com/miekg/pkcs11"
 
+	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/tests/internal/capi"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
@@ -215,6 +216,19 @@ func TestAttributeTransitions(t *testing.T) {
 	pub, priv := genEC(t, p, s, "ec", false, pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true), pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false))
 	wantBools("generated EC private", priv, map[uint]bool{pkcs11.CKA_LOCAL: true, pkcs11.CKA_ALWAYS_SENSITIVE: true, pkcs11.CKA_NEVER_EXTRACTABLE: true})
 	wantBools("generated EC public", pub, map[uint]bool{pkcs11.CKA_LOCAL: true})
+
+	// CKA_UNIQUE_ID (3.0): given by the token, distinct, read-only.
+	ids := map[string]bool{}
+	for _, h := range []pkcs11.ObjectHandle{imported, g, pub, priv} {
+		id := string(attr(t, p, s, h, uint(ck.CKA_UNIQUE_ID)))
+		if id == "" || ids[id] {
+			t.Errorf("CKA_UNIQUE_ID %q empty or repeated", id)
+		}
+		ids[id] = true
+	}
+	hsmtest.WantRV(t, set(g, uint(ck.CKA_UNIQUE_ID), "mine"), "C_SetAttributeValue(CKA_UNIQUE_ID)", pkcs11.CKR_ATTRIBUTE_READ_ONLY)
+	_, err = p.CreateObject(s, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_DATA), pkcs11.NewAttribute(uint(ck.CKA_UNIQUE_ID), "mine")})
+	hsmtest.WantRV(t, err, "C_CreateObject with CKA_UNIQUE_ID", pkcs11.CKR_ATTRIBUTE_READ_ONLY)
 
 	// MODIFIABLE, COPYABLE, DESTROYABLE.
 	data := func(typ uint) pkcs11.ObjectHandle {

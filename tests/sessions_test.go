@@ -57,6 +57,17 @@ func TestSessionStateTable(t *testing.T) {
 	hsmtest.WantRV(t, err, "R/O session while SO is logged in", pkcs11.CKR_SESSION_READ_WRITE_SO_EXISTS)
 	rw2 := hsmtest.OpenRW(t, p, slot)
 	wantState(t, p, rw2, "second R/W session, SO", pkcs11.CKS_RW_SO_FUNCTIONS)
+	// The SO works on public objects only.
+	soData := func(private bool) error {
+		_, err := p.CreateObject(rw, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_DATA),
+			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, private),
+		})
+		return err
+	}
+	hsmtest.Must(t, soData(false), "SO creates a public token object")
+	hsmtest.WantRV(t, soData(true), "SO creates a private object", pkcs11.CKR_USER_NOT_LOGGED_IN)
 	hsmtest.WantRV(t, p.Login(rw2, pkcs11.CKU_SO, hsmtest.SOPIN), "SO login twice", pkcs11.CKR_USER_ALREADY_LOGGED_IN)
 	hsmtest.WantRV(t, p.Login(rw2, pkcs11.CKU_USER, hsmtest.UserPIN), "user login while SO", pkcs11.CKR_USER_ANOTHER_ALREADY_LOGGED_IN)
 	hsmtest.Must(t, p.InitPIN(rw, hsmtest.UserPIN), "C_InitPIN")

@@ -218,6 +218,12 @@ func TestSetPIN(t *testing.T) {
 	hsmtest.WantRV(t, p.SetPIN(s, "not-my-pin", "x-new-user-pin"), "C_SetPIN wrong old PIN", pkcs11.CKR_PIN_INCORRECT)
 	hsmtest.Must(t, p.SetPIN(s, hsmtest.UserPIN, "new-user-pin"), "C_SetPIN(user)")
 	hsmtest.Must(t, p.Logout(s), "C_Logout")
+	// In a R/W public session C_SetPIN changes the normal user's PIN.
+	hsmtest.Must(t, p.SetPIN(s, "new-user-pin", "public-set-pin"), "C_SetPIN in a public session")
+	hsmtest.WantRV(t, p.Login(s, pkcs11.CKU_USER, "new-user-pin"), "login with the PIN changed away", pkcs11.CKR_PIN_INCORRECT)
+	hsmtest.Must(t, p.Login(s, pkcs11.CKU_USER, "public-set-pin"), "login with the PIN set in a public session")
+	hsmtest.Must(t, p.SetPIN(s, "public-set-pin", "new-user-pin"), "C_SetPIN back")
+	hsmtest.Must(t, p.Logout(s), "C_Logout")
 	hsmtest.WantRV(t, p.Login(s, pkcs11.CKU_USER, hsmtest.UserPIN), "login with the old user PIN", pkcs11.CKR_PIN_INCORRECT)
 	hsmtest.Must(t, p.Login(s, pkcs11.CKU_USER, "new-user-pin"), "login with the new user PIN")
 	hsmtest.Must(t, p.Logout(s), "C_Logout")
