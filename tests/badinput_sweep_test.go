@@ -91,8 +91,10 @@ func TestBadInputInitialize(t *testing.T) {
 	e.want("C_Initialize(some mutex functions)", e.call("C_Initialize", initArgs(2, 0, 0)), codes(ck.CKR_ARGUMENTS_BAD))
 	e.want("C_Initialize(pReserved not NULL)", e.call("C_Initialize", initArgs(0, 0, e.a.CString("junk"))), codes(ck.CKR_ARGUMENTS_BAD))
 	e.want("C_GetInfo after failed C_Initialize", e.call("C_GetInfo", e.a.Buf(256)), codes(ck.CKR_CRYPTOKI_NOT_INITIALIZED))
+	// The Go runtime makes threads, so CKR_NEED_TO_CREATE_THREADS is the literal
+	// answer; CKR_OK is what GnuTLS, which always sets the flag, needs (TestP11tool).
 	rv := e.call("C_Initialize", initArgs(0, uint64(ck.CKF_LIBRARY_CANT_CREATE_OS_THREADS), 0))
-	e.want("C_Initialize(CKF_LIBRARY_CANT_CREATE_OS_THREADS): the Go runtime makes threads", rv, codes(ck.CKR_NEED_TO_CREATE_THREADS))
+	e.want("C_Initialize(CKF_LIBRARY_CANT_CREATE_OS_THREADS)", rv, codes(ck.CKR_NEED_TO_CREATE_THREADS, ck.CKR_OK))
 	if rv == 0 {
 		e.must("C_Finalize", 0)
 	}
