@@ -131,7 +131,8 @@ var (
 	secretFamily = kts(ck.CKK_AES, ck.CKK_GENERIC_SECRET, ck.CKK_SHA_1_HMAC, ck.CKK_SHA224_HMAC,
 		ck.CKK_SHA256_HMAC, ck.CKK_SHA384_HMAC, ck.CKK_SHA512_HMAC, ck.CKK_SHA3_224_HMAC,
 		ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC, ck.CKK_CHACHA20)
-	x509Only = []ck.ULong{ck.ULong(ck.CKC_X_509)}
+	desFamily = kts(ck.CKK_DES2, ck.CKK_DES3) // fixed lengths: no CKA_VALUE_LEN
+	x509Only  = []ck.ULong{ck.ULong(ck.CKC_X_509)}
 )
 
 // policyRows is the table. Sections follow PKCS#11 3.0 chapter 4.
@@ -232,6 +233,7 @@ var policyRows = []policyRow{
 	// from CKA_VALUE at create and is a generator's input.
 	{typ: ck.CKA_VALUE, in: cSecret, subs: secretFamily, kind: kBytes, flags: rqCreate | inCreate | material},
 	{typ: ck.CKA_VALUE_LEN, in: cSecret, subs: secretFamily, kind: kULong, flags: inGenerate},
+	{typ: ck.CKA_VALUE, in: cSecret, subs: desFamily, kind: kBytes, flags: rqCreate | inCreate | material},
 }
 
 // policy is policyRows compiled: class key -> attribute -> rule.
@@ -247,7 +249,7 @@ func compilePolicy(rows []policyRow) map[classKey]map[ck.AttributeType]attrRule 
 		{cCert, ck.CKO_CERTIFICATE, x509Only},
 		{cPub, ck.CKO_PUBLIC_KEY, append(append([]ck.ULong{}, ecFamily...), rsaFamily...)},
 		{cPriv, ck.CKO_PRIVATE_KEY, append(append([]ck.ULong{}, ecFamily...), rsaFamily...)},
-		{cSecret, ck.CKO_SECRET_KEY, secretFamily},
+		{cSecret, ck.CKO_SECRET_KEY, append(append([]ck.ULong{}, secretFamily...), desFamily...)},
 	}
 	out := map[classKey]map[ck.AttributeType]attrRule{}
 	for _, k := range keys {
@@ -512,7 +514,9 @@ func checkConsistent(k classKey, m map[ck.AttributeType][]byte) error {
 			if !validSecretLen(ck.KeyType(k.sub), len(v)) {
 				return ck.CKR_ATTRIBUTE_VALUE_INVALID
 			}
-			m[ck.CKA_VALUE_LEN] = ck.EncodeULong(ck.ULong(len(v)))
+			if _, ok := policy[k][ck.CKA_VALUE_LEN]; ok {
+				m[ck.CKA_VALUE_LEN] = ck.EncodeULong(ck.ULong(len(v)))
+			}
 		}
 	}
 	return checkKeyMaterial(k, m)
@@ -525,6 +529,10 @@ func validSecretLen(kt ck.KeyType, n int) bool {
 		return n == 16 || n == 24 || n == 32
 	case ck.CKK_CHACHA20:
 		return n == 32
+	case ck.CKK_DES2:
+		return n == 16
+	case ck.CKK_DES3:
+		return n == 24
 	}
 	return n >= 1 && n <= 1024
 }

@@ -266,6 +266,8 @@ var ed25519Params = []byte{0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '
 var genCases = []genCase{
 	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_DES2_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_DES3_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, p256Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_EDWARDS_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, ed25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_RSA_PKCS_KEY_PAIR_GEN, pub: tb(ck.CKA_MODULUS_BITS, 2048), material: []ck.AttributeType{ck.CKA_PRIVATE_EXPONENT,

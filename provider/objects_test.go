@@ -61,8 +61,14 @@ func keyImports() []keyImport {
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
 		{"RSA private", rsa, rsaPrivParts},
 	}
-	for _, kt := range secretFamily {
-		v := bytes.Repeat([]byte{byte(kt)}, 32)
+	for _, kt := range append(append([]ck.ULong{}, secretFamily...), desFamily...) {
+		n := 32
+		if ck.KeyType(kt) == ck.CKK_DES2 {
+			n = 16
+		} else if ck.KeyType(kt) == ck.CKK_DES3 {
+			n = 24
+		}
+		v := bytes.Repeat([]byte{byte(kt)}, n)
 		out = append(out, keyImport{ck.KeyType(kt).String(),
 			tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.KeyType(kt), ck.CKA_VALUE, v),
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: v}})
