@@ -2,9 +2,9 @@
 // each test in its own process against a fresh store, loads libgohsm.so
 // through github.com/miekg/pkcs11 and makes a ready token.
 //
-// Why a process per test: a Go c-shared library reads its environment from
-// the process's initial stack when it is loaded, and can never be unloaded,
-// so GOHSM_DIR and GOHSM_CONF must be set when the process starts.
+// Why a process per test: a Go c-shared library copies the environment the
+// first time it reads it (the first C_Initialize) and can never be unloaded,
+// so one process can only ever use one GOHSM_DIR and GOHSM_CONF.
 package hsmtest
 
 import (
