@@ -300,3 +300,31 @@ DES-EDE3-CBC random24 random13
 DES-EDE3-CBC random24 random64
 VECTORS
 } >cmac.txt
+
+# Triple DES ECB, CBC and CBC-PAD by openssl enc, for 24-byte (DES3) and
+# 16-byte (DES2, openssl's des-ede) keys.
+{
+	echo "# Triple DES ciphertexts by $(openssl version | cut -d' ' -f1-2)"
+	for klen in 16 24; do
+		for mode in ecb cbc cbc-pad; do
+			for len in 0 8 16 5 23 64; do
+				case $mode in ecb | cbc) [ $((len % 8)) = 0 ] || continue ;; esac
+				key=$(openssl rand -hex "$klen")
+				iv=$(openssl rand -hex 8)
+				if [ "$len" = 0 ]; then : >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
+				alg=des-ede3; [ "$klen" = 16 ] && alg=des-ede
+				case $mode in
+				ecb) openssl enc -"$alg"-ecb -nopad -K "$key" -in "$tmp/m" -out "$tmp/c"; iv= ;;
+				cbc) openssl enc -"$alg"-cbc -nopad -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c" ;;
+				cbc-pad) openssl enc -"$alg"-cbc -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c" ;;
+				esac
+				echo "Mode = $mode"
+				echo "Key = $key"
+				echo "IV = $iv"
+				echo "PT = $(xxd -p "$tmp/m" | tr -d '\n')"
+				echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+				echo
+			done
+		done
+	done
+} >des3.txt

@@ -11,7 +11,7 @@ import (
 
 // TestCMACVectors: the SP 800-38B AES-128 examples and random keys and
 // messages, MACs by openssl mac (testdata/cmac.txt). AES through the
-// mechanisms (full, truncated, in pieces); DES3 through the CMAC core.
+// mechanisms (full, truncated, in pieces); DES3 through CKM_DES3_CMAC.
 func TestCMACVectors(t *testing.T) {
 	for _, v := range readVectors(t, "testdata/cmac.txt") {
 		key, msg, want := unhex(t, v["Key"]), unhex(t, v["Msg"]), unhex(t, v["MAC"])
@@ -23,7 +23,10 @@ func TestCMACVectors(t *testing.T) {
 			c := newCMAC(b)
 			c.Write(msg)
 			if got := c.Sum(); !bytes.Equal(got, want) {
-				t.Errorf("DES3 CMAC of %d bytes: %x, want %x", len(msg), got, want)
+				t.Errorf("DES3 CMAC core of %d bytes: %x, want %x", len(msg), got, want)
+			}
+			if got := signWith(t, ck.CKM_DES3_CMAC, secretKey(ck.CKK_DES3, key), msg); !bytes.Equal(got, want) {
+				t.Errorf("CKM_DES3_CMAC of %d bytes: %x, want %x", len(msg), got, want)
 			}
 			continue
 		}

@@ -1,45 +1,58 @@
 package mechanisms
 
 import (
+	"crypto/cipher"
 	"crypto/subtle"
 
 	"github.com/gohsm/gohsm/ck"
 )
 
-// aesCMAC is CKM_AES_CMAC (16-byte MAC) and CKM_AES_CMAC_GENERAL (parameter
-// CK_MAC_GENERAL_PARAMS: 1..16 bytes, taken from the start). Multipart.
-type aesCMAC struct {
+// cmacMech is CKM_AES_CMAC / CKM_DES3_CMAC (a MAC one block long) and their
+// _GENERAL forms (parameter CK_MAC_GENERAL_PARAMS: 1..block size bytes, taken
+// from the start). Multipart.
+type cmacMech struct {
 	typ     ck.MechanismType
 	general bool
+	block   func(*Key) (cipher.Block, error)
+	info    Info
 }
 
 func init() {
-	Register(aesCMAC{typ: ck.CKM_AES_CMAC})
-	Register(aesCMAC{typ: ck.CKM_AES_CMAC_GENERAL, general: true})
+	aes := Info{MinKeySize: 16, MaxKeySize: 32}
+	Register(cmacMech{typ: ck.CKM_AES_CMAC, block: aesBlock, info: aes})
+	Register(cmacMech{typ: ck.CKM_AES_CMAC_GENERAL, general: true, block: aesBlock, info: aes})
+	Register(cmacMech{typ: ck.CKM_DES3_CMAC, block: des3Block, info: des3Info})
+	Register(cmacMech{typ: ck.CKM_DES3_CMAC_GENERAL, general: true, block: des3Block, info: des3Info})
 }
 
-func (m aesCMAC) Type() ck.MechanismType { return m.typ }
-func (m aesCMAC) Info() Info             { return Info{MinKeySize: 16, MaxKeySize: 32} }
+func (m cmacMech) Type() ck.MechanismType { return m.typ }
+func (m cmacMech) Info() Info             { return m.info }
 
-func (m aesCMAC) init(key *Key, param any) (*cmacCtx, error) {
-	n := blk
+func (m cmacMech) init(key *Key, param any) (*cmacCtx, error) {
+	var l ck.ULong
 	if m.general {
-		l, err := decodeMACLength(param)
-		if err != nil || l < 1 || l > blk {
+		var err error
+		if l, err = decodeMACLength(param); err != nil || l < 1 {
 			return nil, ck.CKR_MECHANISM_PARAM_INVALID
 		}
-		n = int(l)
 	} else if err := noParam(param); err != nil {
 		return nil, err
 	}
-	b, err := aesBlock(key)
+	b, err := m.block(key)
 	if err != nil {
 		return nil, err
+	}
+	n := b.BlockSize()
+	if m.general {
+		if l > ck.ULong(n) {
+			return nil, ck.CKR_MECHANISM_PARAM_INVALID
+		}
+		n = int(l)
 	}
 	return &cmacCtx{mac: newCMAC(b), n: n}, nil
 }
 
-func (m aesCMAC) SignInit(key *Key, param any) (SignContext, error) {
+func (m cmacMech) SignInit(key *Key, param any) (SignContext, error) {
 	c, err := m.init(key, param)
 	if err != nil {
 		return nil, err
@@ -47,7 +60,7 @@ func (m aesCMAC) SignInit(key *Key, param any) (SignContext, error) {
 	return c, nil
 }
 
-func (m aesCMAC) VerifyInit(key *Key, param any) (VerifyContext, error) {
+func (m cmacMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
 	c, err := m.init(key, param)
 	if err != nil {
 		return nil, err

@@ -1,26 +1,23 @@
 package mechanisms
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
 
 	"github.com/gohsm/gohsm/ck"
 )
 
-const blk = aes.BlockSize
-
-// aesBlockCtx runs a block mode over single-part or multipart input.
+// blockModeCtx runs a block mode (of AES or DES3) over single-part or multipart input.
 // Unpadded modes need whole blocks in total; CBC-PAD encryption adds PKCS #7
 // padding at the end, and its decryption holds back the last block until
 // Final, since that block carries the padding.
-type aesBlockCtx struct {
+type blockModeCtx struct {
 	bm           cipher.BlockMode
 	pad, encrypt bool
 	buf          []byte // input not yet processed, less than two blocks
 }
 
-func (c *aesBlockCtx) lenErr() error {
+func (c *blockModeCtx) lenErr() error {
 	if c.encrypt {
 		return ck.CKR_DATA_LEN_RANGE
 	}
@@ -28,14 +25,14 @@ func (c *aesBlockCtx) lenErr() error {
 }
 
 // OutputLen is exact except for CBC-PAD decryption, where it is a bound.
-func (c *aesBlockCtx) OutputLen(n int) int {
-	if c.pad && c.encrypt {
+func (c *blockModeCtx) OutputLen(n int) int {
+	if blk := c.bm.BlockSize(); c.pad && c.encrypt {
 		return n + blk - n%blk
 	}
 	return n
 }
 
-func (c *aesBlockCtx) Do(in []byte) ([]byte, error) {
+func (c *blockModeCtx) Do(in []byte) ([]byte, error) {
 	out, err := c.Update(in)
 	if err != nil {
 		return nil, err
@@ -48,7 +45,8 @@ func (c *aesBlockCtx) Do(in []byte) ([]byte, error) {
 }
 
 // keep is how many of n buffered bytes Update must hold back.
-func (c *aesBlockCtx) keep(n int) int {
+func (c *blockModeCtx) keep(n int) int {
+	blk := c.bm.BlockSize()
 	k := n % blk
 	if c.pad && !c.encrypt && k == 0 && n > 0 {
 		k = blk
@@ -56,12 +54,12 @@ func (c *aesBlockCtx) keep(n int) int {
 	return k
 }
 
-func (c *aesBlockCtx) UpdateLen(n int) int {
+func (c *blockModeCtx) UpdateLen(n int) int {
 	total := len(c.buf) + n
 	return total - c.keep(total)
 }
 
-func (c *aesBlockCtx) Update(in []byte) ([]byte, error) {
+func (c *blockModeCtx) Update(in []byte) ([]byte, error) {
 	total := len(c.buf) + len(in)
 	n := total - c.keep(total)
 	out := make([]byte, n)
@@ -75,14 +73,15 @@ func (c *aesBlockCtx) Update(in []byte) ([]byte, error) {
 	return out, nil
 }
 
-func (c *aesBlockCtx) FinalLen() int {
+func (c *blockModeCtx) FinalLen() int {
 	if c.pad {
-		return blk
+		return c.bm.BlockSize()
 	}
 	return 0
 }
 
-func (c *aesBlockCtx) Final() ([]byte, error) {
+func (c *blockModeCtx) Final() ([]byte, error) {
+	blk := c.bm.BlockSize()
 	buf := c.buf
 	c.buf = nil
 	switch {
@@ -115,6 +114,7 @@ func (c *aesBlockCtx) Final() ([]byte, error) {
 // pkcs7Unpad checks PKCS #7 padding of one block without branching on the
 // padding bytes, and returns the length of the data before it.
 func pkcs7Unpad(b []byte) (int, bool) {
+	blk := len(b)
 	p := int(b[len(b)-1])
 	good := subtle.ConstantTimeLessOrEq(1, p) & subtle.ConstantTimeLessOrEq(p, blk)
 	for i := 0; i < blk; i++ {
