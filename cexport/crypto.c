@@ -11,13 +11,14 @@
 #include "front.h"
 #include "_cgo_export.h"
 
-/* name(session, mechanism, key): the mechanism is required. */
-#define INIT_FN(name, shim)                                                        \
+/* name(session, mechanism, key): a NULL mechanism ends the active operation
+ * of that kind (base 3.0 section 5.8 ff.: "pMechanism NULL_PTR terminates"). */
+#define INIT_FN(name, shim, op)                                                    \
 	CK_RV name(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) \
 	{                                                                              \
 		GOHSM_ENTER(name, (hSession, pMechanism, hKey));                           \
 		if (pMechanism == NULL)                                                    \
-			return CKR_ARGUMENTS_BAD;                                              \
+			return goCancelOperation(hSession, op);                                \
 		return shim(hSession, pMechanism, hKey);                                   \
 	}
 
@@ -52,12 +53,12 @@
 		return shim(hSession, pIn, ulInLen);                                       \
 	}
 
-INIT_FN(C_EncryptInit, goEncryptInit)
+INIT_FN(C_EncryptInit, goEncryptInit, CKF_ENCRYPT)
 INOUT_FN(C_Encrypt, goEncrypt, CKF_ENCRYPT)
 INOUT_FN(C_EncryptUpdate, goEncryptUpdate, CKF_ENCRYPT)
 FINAL_FN(C_EncryptFinal, goEncryptFinal, CKF_ENCRYPT)
 
-INIT_FN(C_DecryptInit, goDecryptInit)
+INIT_FN(C_DecryptInit, goDecryptInit, CKF_DECRYPT)
 INOUT_FN(C_Decrypt, goDecrypt, CKF_DECRYPT)
 INOUT_FN(C_DecryptUpdate, goDecryptUpdate, CKF_DECRYPT)
 FINAL_FN(C_DecryptFinal, goDecryptFinal, CKF_DECRYPT)
@@ -66,7 +67,7 @@ CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 {
 	GOHSM_ENTER(C_DigestInit, (hSession, pMechanism));
 	if (pMechanism == NULL)
-		return CKR_ARGUMENTS_BAD;
+		return goCancelOperation(hSession, CKF_DIGEST);
 	return goDigestInit(hSession, pMechanism);
 }
 INOUT_FN(C_Digest, goDigest, CKF_DIGEST)
@@ -79,16 +80,16 @@ CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
 	return goDigestKey(hSession, hKey);
 }
 
-INIT_FN(C_SignInit, goSignInit)
+INIT_FN(C_SignInit, goSignInit, CKF_SIGN)
 INOUT_FN(C_Sign, goSign, CKF_SIGN)
 IN_FN(C_SignUpdate, goSignUpdate, CKF_SIGN)
 FINAL_FN(C_SignFinal, goSignFinal, CKF_SIGN)
-INIT_FN(C_SignRecoverInit, goSignRecoverInit)
+INIT_FN(C_SignRecoverInit, goSignRecoverInit, CKF_SIGN_RECOVER)
 INOUT_FN(C_SignRecover, goSignRecover, CKF_SIGN_RECOVER)
 
-INIT_FN(C_VerifyInit, goVerifyInit)
+INIT_FN(C_VerifyInit, goVerifyInit, CKF_VERIFY)
 IN_FN(C_VerifyUpdate, goVerifyUpdate, CKF_VERIFY)
-INIT_FN(C_VerifyRecoverInit, goVerifyRecoverInit)
+INIT_FN(C_VerifyRecoverInit, goVerifyRecoverInit, CKF_VERIFY_RECOVER)
 INOUT_FN(C_VerifyRecover, goVerifyRecover, CKF_VERIFY_RECOVER)
 
 CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,

@@ -246,6 +246,20 @@ func abortOperation(fn string, m *provider.Module, h C.CK_SESSION_HANDLE, op ck.
 	return rvOf(fn, err)
 }
 
+// goCancelOperation is C_XxxInit with a NULL mechanism: it ends the active
+// operation of that kind, as C_SessionCancel would.
+//
+//export goCancelOperation
+func goCancelOperation(h C.CK_SESSION_HANDLE, op C.CK_FLAGS) (rv C.CK_RV) {
+	const fn = "cancel operation"
+	defer recoverRV(fn, &rv)
+	m, err := mod()
+	if err != nil {
+		return rvOf(fn, err)
+	}
+	return rvOf(fn, m.SessionCancel(ck.SessionHandle(h), ck.Flags(op)))
+}
+
 // goAbortOperation is abortOperation for the NULL pointers the C front finds.
 //
 //export goAbortOperation

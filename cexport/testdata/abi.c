@@ -244,22 +244,22 @@ static void check_null_pointers(CK_FUNCTION_LIST_3_0_PTR f)
 	EXPECT_RV(f->C_FindObjectsInit(h, NULL, 1), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_FindObjects(h, NULL, 1, &n), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_FindObjects(h, &o, 1, NULL), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_EncryptInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_EncryptInit(h, NULL, o), CKR_SESSION_HANDLE_INVALID); /* 3.0: a NULL mechanism ends the operation, of a session that must exist */
 	EXPECT_RV(f->C_Encrypt(h, NULL, 4, buf, &n), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_Encrypt(h, buf, 4, buf, NULL), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_EncryptFinal(h, buf, NULL), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_DecryptInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DecryptInit(h, NULL, o), CKR_SESSION_HANDLE_INVALID); /* 3.0: a NULL mechanism ends the operation, of a session that must exist */
 	EXPECT_RV(f->C_DecryptUpdate(h, NULL, 4, buf, &n), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_DigestInit(h, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_DigestInit(h, NULL), CKR_SESSION_HANDLE_INVALID); /* 3.0: a NULL mechanism ends the operation, of a session that must exist */
 	EXPECT_RV(f->C_DigestInit(h, &mech_bad), CKR_MECHANISM_PARAM_INVALID);
 	EXPECT_RV(f->C_EncryptInit(h, &mech_gcm, o), CKR_MECHANISM_PARAM_INVALID);
 	EXPECT_RV(f->C_Digest(h, buf, 1, buf, NULL), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_DigestUpdate(h, NULL, 1), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_SignInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_SignInit(h, NULL, o), CKR_SESSION_HANDLE_INVALID); /* 3.0: a NULL mechanism ends the operation, of a session that must exist */
 	EXPECT_RV(f->C_Sign(h, NULL, 2, buf, &n), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_SignFinal(h, buf, NULL), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_SignRecover(h, buf, 2, buf, NULL), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_VerifyInit(h, NULL, o), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_VerifyInit(h, NULL, o), CKR_SESSION_HANDLE_INVALID); /* 3.0: a NULL mechanism ends the operation, of a session that must exist */
 	EXPECT_RV(f->C_Verify(h, buf, 2, NULL, 64), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_VerifyFinal(h, NULL, 64), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_VerifyRecover(h, NULL, 2, buf, &n), CKR_ARGUMENTS_BAD);
@@ -382,6 +382,9 @@ static void check_attributes(CK_FUNCTION_LIST_3_0_PTR f, CK_SLOT_ID slot)
 	{
 		CK_MECHANISM sha = {CKM_SHA256, NULL, 0};
 		CK_ULONG n = sizeof buf;
+		EXPECT_RV(f->C_DigestInit(h, &sha), CKR_OK);
+		EXPECT_RV(f->C_DigestInit(h, NULL), CKR_OK);
+		EXPECT_RV(f->C_DigestUpdate(h, buf, 1), CKR_OPERATION_NOT_INITIALIZED);
 		EXPECT_RV(f->C_DigestInit(h, &sha), CKR_OK);
 		EXPECT_RV(f->C_Digest(h, NULL, 3, buf, &n), CKR_ARGUMENTS_BAD);
 		EXPECT_RV(f->C_DigestInit(h, &sha), CKR_OK);
