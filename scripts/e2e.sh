@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e.sh runs every example's run.sh (examples/*/run.sh: real clients such as
-# NGINX, openssl, p11-kit and pkcs11-tool loading the module) with a time
-# limit each, prints PASS/FAIL/SKIP per example with its duration, and exits
+# NGINX, openssl, p11-kit and pkcs11-tool loading the module) and the scripts
+# in tests/e2e/ (e.g. OpenSC's built-in tests) with a time limit each, prints PASS/FAIL/SKIP per example with its duration, and exits
 # non-zero if any failed. A failed example's output is printed in full; the
 # others' is kept in the log directory.
 #
@@ -40,14 +40,17 @@ pass=0 fail=0 skip=0
 failed=()
 START=$SECONDS
 printf 'e2e: module %s, logs in %s\n' "$MODULE" "$LOGS"
-for script in examples/*/run.sh; do
-	name=$(basename "$(dirname "$script")")
+for script in examples/*/run.sh tests/e2e/*.sh; do
+	case "$script" in
+	examples/*) name=$(basename "$(dirname "$script")") ;;
+	*) name=$(basename "$script" .sh) ;;
+	esac
 	if [ -n "${E2E_ONLY:-}" ] && ! [[ " $E2E_ONLY " == *" $name "* ]]; then
 		continue
 	fi
 	# Only examples written for any module (they name SoftHSMv2) run against it.
 	if [ $SOFTHSM = 1 ] && ! grep -q libsofthsm2 "$script"; then
-		printf '%-12s SKIP (gohsm only)\n' "$name"
+		printf '%-20s SKIP (gohsm only)\n' "$name"
 		skip=$((skip + 1))
 		continue
 	fi
@@ -59,15 +62,15 @@ for script in examples/*/run.sh; do
 	rc=$?
 	secs=$((SECONDS - t0))
 	if [ $rc -eq 0 ]; then
-		printf '%-12s PASS (%ds)\n' "$name" "$secs"
+		printf '%-20s PASS (%ds)\n' "$name" "$secs"
 		pass=$((pass + 1))
 	elif [ $rc -eq 77 ]; then
-		printf '%-12s SKIP (%s)\n' "$name" "$(tail -n 1 "$LOGS/$name.log")"
+		printf '%-20s SKIP (%s)\n' "$name" "$(tail -n 1 "$LOGS/$name.log")"
 		skip=$((skip + 1))
 	else
 		why="exit $rc"
 		[ $rc -eq 124 ] || [ $rc -eq 137 ] && why="timed out after ${limit}s"
-		printf '%-12s FAIL (%s, %ds)\n' "$name" "$why" "$secs"
+		printf '%-20s FAIL (%s, %ds)\n' "$name" "$why" "$secs"
 		printf -- '----- %s output -----\n' "$name"
 		cat "$LOGS/$name.log"
 		printf -- '----- end of %s -----\n' "$name"

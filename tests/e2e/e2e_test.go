@@ -1,5 +1,6 @@
 // Package e2e runs the examples (examples/*/run.sh: NGINX, openssl, p11-kit,
-// pkcs11-tool ... loading the module as a real application does) as subtests,
+// pkcs11-tool ... loading the module as a real application does) and the
+// scripts beside this file (tests/e2e/*.sh) as subtests,
 // each with a time limit. They take minutes and need root (NGINX), so they
 // run only with GOHSM_E2E=1; scripts/e2e.sh is the same from the shell.
 //
@@ -34,12 +35,16 @@ func TestExamples(t *testing.T) {
 	}
 	root := moduleRoot(t)
 	module := modulePath(t, root)
-	scripts, err := filepath.Glob(filepath.Join(root, "examples", "*", "run.sh"))
-	if err != nil || len(scripts) == 0 {
-		t.Fatalf("no examples/*/run.sh under %s (%v)", root, err)
+	examples, _ := filepath.Glob(filepath.Join(root, "examples", "*", "run.sh"))
+	own, _ := filepath.Glob(filepath.Join(root, "tests", "e2e", "*.sh"))
+	if len(examples) == 0 || len(own) == 0 {
+		t.Fatalf("no examples/*/run.sh or tests/e2e/*.sh under %s", root)
 	}
-	for _, script := range scripts {
+	for _, script := range append(examples, own...) {
 		name := filepath.Base(filepath.Dir(script))
+		if filepath.Dir(script) == filepath.Join(root, "tests", "e2e") {
+			name = strings.TrimSuffix(filepath.Base(script), ".sh")
+		}
 		t.Run(name, func(t *testing.T) {
 			if filepath.Base(module) == "libsofthsm2.so" && !mentions(t, script, "libsofthsm2") {
 				t.Skip("this example runs against gohsm only")
