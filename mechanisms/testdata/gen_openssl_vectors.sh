@@ -328,3 +328,24 @@ VECTORS
 		done
 	done
 } >des3.txt
+
+# AES stream modes (CTR, OFB, CFB8, CFB128) by openssl enc.
+{
+	echo "# AES stream-mode ciphertexts by $(openssl version | cut -d' ' -f1-2)"
+	for klen in 16 24 32; do
+		for mode in ctr ofb cfb8 cfb; do
+			for len in 0 1 16 33 100; do
+				key=$(openssl rand -hex "$klen")
+				iv=$(openssl rand -hex 16)
+				if [ "$len" = 0 ]; then : >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
+				openssl enc -aes-$((klen * 8))-"$mode" -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c"
+				echo "Mode = $mode"
+				echo "Key = $key"
+				echo "IV = $iv"
+				echo "PT = $(xxd -p "$tmp/m" | tr -d '\n')"
+				echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+				echo
+			done
+		done
+	done
+} >aes_stream.txt
