@@ -2,6 +2,7 @@ package tests
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -145,5 +146,98 @@ func TestRandomMechanismParameters(t *testing.T) {
 			try("C_WrapKey", e.call("C_WrapKey", s, mech, e.aes, e.aes, 0, e.a.ULong(0)))
 			try("C_UnwrapKey", e.call("C_UnwrapKey", s, mech, e.aes, e.a.Buf(40), 40, dt, dn, e.a.ULong(0)))
 		}
+	}
+}
+
+// TestRandomOperationData: valid operations fed random data lengths, random
+// output buffer sizes (NULL, short, enough) and random part splits.
+func TestRandomOperationData(t *testing.T) {
+	if !hsmtest.InChild(t, badConfig) {
+		return
+	}
+	e := openRaw(t)
+	e.setup()
+	r := rand.New(rand.NewPCG(11, 2026))
+	gcm := func() []byte { // CK_GCM_PARAMS: pIv, ulIvLen, ulIvBits, pAAD, ulAADLen, ulTagBits
+		p := make([]byte, 48)
+		iv := e.a.Buf(12)
+		for i, v := range []uint64{iv, 12, 96, 0, 0, 128} {
+			for j := 0; j < 8; j++ {
+				p[8*i+j] = byte(v >> (8 * j))
+			}
+		}
+		return p
+	}
+	type op struct {
+		mech           ck.MechanismType
+		param          func() []byte
+		init, one, upd string
+		fin            string
+		key            uint64
+		verify         bool
+	}
+	iv := func() []byte { return make([]byte, 16) }
+	none := func() []byte { return nil }
+	ops := []op{
+		{ck.CKM_AES_ECB, none, "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", e.aes, false},
+		{ck.CKM_AES_ECB, none, "C_DecryptInit", "C_Decrypt", "C_DecryptUpdate", "C_DecryptFinal", e.aes, false},
+		{ck.CKM_AES_CBC, iv, "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", e.aes, false},
+		{ck.CKM_AES_CBC_PAD, iv, "C_DecryptInit", "C_Decrypt", "C_DecryptUpdate", "C_DecryptFinal", e.aes, false},
+		{ck.CKM_AES_CBC_PAD, iv, "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", e.aes, false},
+		{ck.CKM_AES_GCM, gcm, "C_EncryptInit", "C_Encrypt", "C_EncryptUpdate", "C_EncryptFinal", e.aes, false},
+		{ck.CKM_AES_GCM, gcm, "C_DecryptInit", "C_Decrypt", "C_DecryptUpdate", "C_DecryptFinal", e.aes, false},
+		{ck.CKM_ECDSA, none, "C_SignInit", "C_Sign", "", "", e.ecPriv, false},
+		{ck.CKM_ECDSA_SHA256, none, "C_SignInit", "C_Sign", "C_SignUpdate", "C_SignFinal", e.ecPriv, false},
+		{ck.CKM_ECDSA, none, "C_VerifyInit", "C_Verify", "", "", e.ecPb, true},
+		{ck.CKM_ECDSA_SHA256, none, "C_VerifyInit", "C_Verify", "C_VerifyUpdate", "C_VerifyFinal", e.ecPb, true},
+	}
+	outArgs := func() (uint64, uint64) {
+		switch r.IntN(4) {
+		case 0:
+			return 0, e.a.ULong(0) // length query
+		case 1:
+			n := r.IntN(8)
+			return e.a.Buf(n), e.a.ULong(uint64(n)) // short, mostly
+		}
+		return e.a.Buf(256), e.a.ULong(256)
+	}
+	data := func() (uint64, uint64) {
+		n := r.IntN(100)
+		return e.a.Buf(n), uint64(n)
+	}
+	for i := 0; i < 400; i++ {
+		o := ops[r.IntN(len(ops))]
+		s := e.open(e.slot, true)
+		if rv := e.call(o.init, s, e.a.Mechanism(uint64(o.mech), o.param()), o.key); rv != 0 {
+			e.t.Errorf("%s(%v): %s", o.init, o.mech, rvName(rv))
+			continue
+		}
+		for step := 0; step < 4; step++ {
+			d, dn := data()
+			out, pn := outArgs()
+			var rv uint64
+			switch {
+			case o.upd == "" || r.IntN(3) == 0:
+				if o.verify {
+					rv = e.call(o.one, s, d, dn, out, uint64(r.IntN(80)))
+				} else {
+					rv = e.call(o.one, s, d, dn, out, pn)
+				}
+			case r.IntN(2) == 0:
+				if strings.HasPrefix(o.upd, "C_Sign") || strings.HasPrefix(o.upd, "C_Verify") {
+					rv = e.call(o.upd, s, d, dn)
+				} else {
+					rv = e.call(o.upd, s, d, dn, out, pn)
+				}
+			default:
+				if o.verify {
+					rv = e.call(o.fin, s, d, dn)
+				} else {
+					rv = e.call(o.fin, s, out, pn)
+				}
+			}
+			e.noPanic(o.init+" then random data", rv)
+		}
+		e.call("C_CloseSession", s)
 	}
 }
