@@ -69,7 +69,8 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 				t.Errorf("key sizes %d..%d", info.MinKeySize, info.MaxKeySize)
 			}
 			ops := info.Flags & (ck.CKF_ENCRYPT | ck.CKF_DECRYPT | ck.CKF_DIGEST | ck.CKF_SIGN | ck.CKF_VERIFY |
-				ck.CKF_GENERATE | ck.CKF_GENERATE_KEY_PAIR | ck.CKF_DERIVE | ck.CKF_WRAP | ck.CKF_UNWRAP)
+				ck.CKF_GENERATE | ck.CKF_GENERATE_KEY_PAIR | ck.CKF_DERIVE | ck.CKF_WRAP | ck.CKF_UNWRAP |
+				ck.CKF_SIGN_RECOVER | ck.CKF_VERIFY_RECOVER)
 			if ops == 0 {
 				t.Fatal("mechanism offers no operation")
 			}
@@ -104,6 +105,27 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 				if sig != nil {
 					if err := v.Verify(data, sig); err != nil {
 						t.Fatalf("Verify: %v", err)
+					}
+				}
+			}
+			var recSig []byte
+			if info.Flags&ck.CKF_SIGN_RECOVER != 0 {
+				s, err := m.(SignRecoverer).SignRecoverInit(f.signKey(t), param())
+				if err != nil {
+					t.Fatalf("SignRecoverInit: %v", err)
+				}
+				if recSig, err = s.Sign(data); err != nil {
+					t.Fatalf("SignRecover: %v", err)
+				}
+			}
+			if info.Flags&ck.CKF_VERIFY_RECOVER != 0 {
+				r, err := m.(VerifyRecoverer).VerifyRecoverInit(f.verifyKey(t), param())
+				if err != nil {
+					t.Fatalf("VerifyRecoverInit: %v", err)
+				}
+				if recSig != nil {
+					if got, err := r.VerifyRecover(recSig); err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("VerifyRecover: %v", err)
 					}
 				}
 			}
