@@ -55,4 +55,3 @@ func (r rsaRecoverer) VerifyRecover(sig []byte) ([]byte, error) {
 	}
 	return em[i+1:], nil
 }
-
