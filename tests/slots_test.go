@@ -321,3 +321,37 @@ func TestBlankPaddedStrings(t *testing.T) {
 	check("CK_TOKEN_INFO.model", capi.Read(ti+64, 16))
 	check("CK_TOKEN_INFO.serialNumber", capi.Read(ti+80, 16))
 }
+
+// TestPINLengths: PINs outside the token's ulMinPinLen..ulMaxPinLen get
+// CKR_PIN_LEN_RANGE from C_InitToken, C_InitPIN and C_SetPIN; the limits work.
+func TestPINLengths(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	p := hsmtest.Load(t)
+	free := hsmtest.FreeSlot(t, p)
+	ti, err := p.GetTokenInfo(free)
+	hsmtest.Must(t, err, "C_GetTokenInfo(free)")
+	lo, hi := int(ti.MinPinLen), int(ti.MaxPinLen)
+	if lo < 1 || hi < lo || hi > 4096 {
+		t.Fatalf("PIN lengths %d..%d", lo, hi)
+	}
+	pin := func(n int) string { return strings.Repeat("p", n) }
+	if lo > 1 {
+		hsmtest.WantRV(t, p.InitToken(free, pin(lo-1), "short"), "C_InitToken, SO PIN one too short", pkcs11.CKR_PIN_LEN_RANGE)
+	}
+	hsmtest.WantRV(t, p.InitToken(free, pin(hi+1), "long"), "C_InitToken, SO PIN one too long", pkcs11.CKR_PIN_LEN_RANGE)
+	hsmtest.Must(t, p.InitToken(free, pin(hi), "lengths"), "C_InitToken with the longest SO PIN")
+	slot := hsmtest.SlotByLabel(t, p, "lengths")
+	s := hsmtest.OpenRW(t, p, slot)
+	hsmtest.Must(t, p.Login(s, pkcs11.CKU_SO, pin(hi)), "SO login with the longest PIN")
+	if lo > 1 {
+		hsmtest.WantRV(t, p.InitPIN(s, pin(lo-1)), "C_InitPIN one too short", pkcs11.CKR_PIN_LEN_RANGE)
+	}
+	hsmtest.WantRV(t, p.InitPIN(s, pin(hi+1)), "C_InitPIN one too long", pkcs11.CKR_PIN_LEN_RANGE)
+	hsmtest.Must(t, p.InitPIN(s, pin(lo)), "C_InitPIN with the shortest PIN")
+	hsmtest.Must(t, p.Logout(s), "C_Logout")
+	hsmtest.Must(t, p.Login(s, pkcs11.CKU_USER, pin(lo)), "user login with the shortest PIN")
+	hsmtest.WantRV(t, p.SetPIN(s, pin(lo), pin(hi+1)), "C_SetPIN to one too long", pkcs11.CKR_PIN_LEN_RANGE)
+	hsmtest.Must(t, p.SetPIN(s, pin(lo), pin(hi)), "C_SetPIN to the longest")
+}
