@@ -36,23 +36,25 @@ suite() {
 # The Go packages with unit tests: everything but the black-box tests, which
 # load the built library and so are run apart.
 mapfile -t UNIT_PKGS < <($GO list ./... | grep -v '/tests\(/\|$\)')
-mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... | grep -v '/tests/fork$')
+# (tests/e2e is the examples, run below by scripts/e2e.sh; tests/fork is its own suite.)
+mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... | grep -v '/tests/\(fork\|e2e\)$')
 
 suite vet "$GO" vet ./...
 suite unit "$GO" test -race -count=1 -timeout 10m "${UNIT_PKGS[@]}"
 if [ ${#BLACKBOX_PKGS[@]} -gt 0 ]; then
-	suite blackbox "$GO" test -count=1 -timeout 15m "${BLACKBOX_PKGS[@]}"
+	suite blackbox "$GO" test -race -count=1 -timeout 15m "${BLACKBOX_PKGS[@]}"
 fi
 suite exports scripts/check-exports.sh "$LIB"
 # The C fork test (tests/fork builds fork.c with gcc and runs it on the library).
 if [ -d tests/fork ]; then
 	suite fork "$GO" test -count=1 -timeout 5m ./tests/fork
 fi
-# The README's demo and the examples, as a user would run them.
+# The README's demo and the examples (real clients: pkcs11-tool, openssl,
+# p11-kit, NGINX), as a user would run them.
 suite demo scripts/demo.sh "$LIB" "$CLI"
-for ex in examples/*/run.sh; do
-	suite "example-$(basename "$(dirname "$ex")")" "$ex" "$LIB"
-done
+if [ -x scripts/e2e.sh ]; then
+	suite examples scripts/e2e.sh "$LIB"
+fi
 
 printf '\n'
 if [ $failed -gt 0 ]; then
