@@ -213,6 +213,14 @@ func TestSetPIN(t *testing.T) {
 	}
 	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
+	_, err := p.CreateObject(s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_DATA),
+		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
+		pkcs11.NewAttribute(pkcs11.CKA_LABEL, "before-pin-change"),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, []byte("sealed before")),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(private)")
 	ro := hsmtest.OpenRO(t, p, tok.Slot)
 	hsmtest.WantRV(t, p.SetPIN(ro, hsmtest.UserPIN, "x-new-user-pin"), "C_SetPIN in a R/O session", pkcs11.CKR_SESSION_READ_ONLY)
 	hsmtest.WantRV(t, p.SetPIN(s, "not-my-pin", "x-new-user-pin"), "C_SetPIN wrong old PIN", pkcs11.CKR_PIN_INCORRECT)
@@ -235,8 +243,15 @@ func TestSetPIN(t *testing.T) {
 	hsmtest.WantRV(t, p.Login(s, pkcs11.CKU_SO, hsmtest.SOPIN), "login with the old SO PIN", pkcs11.CKR_PIN_INCORRECT)
 	hsmtest.Must(t, p.Login(s, pkcs11.CKU_SO, "new-so-pin"), "login with the new SO PIN")
 	hsmtest.Must(t, p.Logout(s), "C_Logout")
-	// The user's keys are still reachable: the PIN change rewrapped, not replaced, the master key.
+	// The user's secrets are still readable: the PIN changes rewrapped, not replaced, the master key.
 	hsmtest.Must(t, p.Login(s, pkcs11.CKU_USER, "new-user-pin"), "user login after the SO PIN change")
+	got := findAll(t, p, s, byLabel("before-pin-change"))
+	if len(got) != 1 {
+		t.Fatalf("%d objects labelled before-pin-change", len(got))
+	}
+	if v := string(attr(t, p, s, got[0], pkcs11.CKA_VALUE)); v != "sealed before" {
+		t.Errorf("private value after the PIN changes: %q", v)
+	}
 }
 
 func TestGetInfo(t *testing.T) {
