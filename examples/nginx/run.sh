@@ -75,6 +75,7 @@ diagnose() {
 # stop_nginx stops NGINX by its own pid (QUIT, then TERM, then KILL), and any
 # worker or helper of this run that outlived it.
 KNOWN_WORKERS=""
+LEFT=""
 stop_nginx() {
 	local m i
 	m=$(master_pid) || return 0
@@ -87,8 +88,15 @@ stop_nginx() {
 	for p in $KNOWN_WORKERS; do
 		alive "$p" && [ "$(awk '{print $4}' /proc/"$p"/stat 2>/dev/null)" = 1 ] && kill -KILL "$p" 2>/dev/null || true
 	done
-	# p11-kit-remote helpers name the module copy inside $WORK: ours alone.
-	for p in $(pgrep -f "p11-kit-remote $WORK/" || true); do kill -KILL "$p" 2>/dev/null || true; done
+	# p11-kit-remote helpers name the module copy inside $WORK: ours alone. They
+	# exit by themselves when their worker's socket closes; give them 5s.
+	LEFT=""
+	for i in $(seq 1 50); do
+		LEFT=$(pgrep -f "p11-kit-remote $WORK/" | tr '\n' ' ' || true)
+		[ -z "$LEFT" ] && break
+		sleep 0.1
+	done
+	for p in $LEFT; do kill -KILL "$p" 2>/dev/null || true; done
 	rm -f "$WORK/nginx.pid"
 }
 
@@ -314,6 +322,7 @@ check_workers || fail "workers after reload"
 
 step "kill one worker (SIGKILL); the master starts another"
 VICTIM=$(workers | head -1)
+VICTIM_HELPER=$(pgrep -P "$VICTIM" -f p11-kit-remote || true)
 kill -KILL "$VICTIM"
 for i in $(seq 1 100); do
 	W=$(workers | tr '\n' ' ')
@@ -323,6 +332,12 @@ done
 echo "killed $VICTIM; workers now: $W"
 [ "$(echo "$W" | wc -w)" -eq 2 ] || fail "nginx did not replace the killed worker"
 KNOWN_WORKERS="$KNOWN_WORKERS $W"
+# The killed worker's helper sees its socket close and exits.
+for p in $VICTIM_HELPER; do
+	for i in $(seq 1 50); do alive "$p" || break; sleep 0.1; done
+	alive "$p" && fail "helper $p of the killed worker $VICTIM still runs after 5s"
+	echo "the killed worker's helper $p exited"
+done
 for k in $ACTIVE; do
 	handshakes "$k" "$AFTER" 2 || fail "handshakes after a killed worker ($k)"
 	served_by_each "$k" || fail "both workers must sign after the respawn ($k)"
@@ -333,6 +348,7 @@ step "stop nginx by its pid"
 M=$(master_pid)
 stop_nginx
 alive "$M" && fail "nginx master $M still running"
+[ -z "$LEFT" ] || fail "p11-kit-remote helpers $LEFT outlived nginx by 5s (killed now)"
 grep -E '\[(alert|emerg|crit)\]' "$WORK/logs/error.log" | grep -v 'exited on signal 9' && fail "nginx logged alerts (above)"
 [ -s "$WORK/gohsm.log" ] && { echo "--- gohsm.log ---"; cat "$WORK/gohsm.log"; }
 printf '\nnginx example: PASS with %s (keys:%s) in %ds\n' "$(basename "$MODULE")" "$ACTIVE" $((SECONDS - START))
