@@ -208,7 +208,18 @@ func TestAttributeTransitions(t *testing.T) {
 	}
 	wantBools("generated sensitive, non-extractable", gen(true, false), map[uint]bool{
 		pkcs11.CKA_LOCAL: true, pkcs11.CKA_ALWAYS_SENSITIVE: true, pkcs11.CKA_NEVER_EXTRACTABLE: true})
+	closed := gen(true, false)
+	cp, err := p.CopyObject(s, closed, nil)
+	hsmtest.Must(t, err, "C_CopyObject of a generated sensitive key")
+	wantBools("copy of a generated sensitive key", cp, map[uint]bool{
+		pkcs11.CKA_LOCAL: true, pkcs11.CKA_ALWAYS_SENSITIVE: true, pkcs11.CKA_NEVER_EXTRACTABLE: true, pkcs11.CKA_SENSITIVE: true})
+	_, err = p.CopyObject(s, closed, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true)})
+	hsmtest.WantRV(t, err, "C_CopyObject making a key extractable", pkcs11.CKR_ATTRIBUTE_READ_ONLY)
 	g := gen(false, true)
+	cp, err = p.CopyObject(s, g, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false), pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true)})
+	hsmtest.Must(t, err, "C_CopyObject closing a key")
+	wantBools("closed copy of an open key", cp, map[uint]bool{pkcs11.CKA_SENSITIVE: true, pkcs11.CKA_EXTRACTABLE: false,
+		pkcs11.CKA_ALWAYS_SENSITIVE: false, pkcs11.CKA_NEVER_EXTRACTABLE: false})
 	wantBools("generated open", g, map[uint]bool{pkcs11.CKA_LOCAL: true, pkcs11.CKA_ALWAYS_SENSITIVE: false, pkcs11.CKA_NEVER_EXTRACTABLE: false})
 	hsmtest.Must(t, set(g, pkcs11.CKA_SENSITIVE, true), "CKA_SENSITIVE false->true")
 	hsmtest.Must(t, set(g, pkcs11.CKA_EXTRACTABLE, false), "CKA_EXTRACTABLE true->false")
