@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -254,4 +255,33 @@ func TestContextSpecificLogin(t *testing.T) {
 	_, err = p.Sign(s, digest)
 	hsmtest.WantRV(t, err, "second C_Sign without a new context login", pkcs11.CKR_USER_NOT_LOGGED_IN)
 	wantState(t, p, s, "after context logins", pkcs11.CKS_RW_USER_FUNCTIONS)
+}
+
+// TestLockoutConcurrentProcesses: wrong PINs tried at the same moment in
+// several processes are all counted (no lost update), so the user is locked.
+func TestLockoutConcurrentProcesses(t *testing.T) {
+	const tries = 6
+	if !hsmtest.InChild(t, hsmtest.Config{MaxLoginFailures: tries}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	hsmtest.Must(t, p.Logout(s), "C_Logout")
+	var wg sync.WaitGroup
+	for i := 0; i < tries; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if out, err := hsmtest.RoleCmd("badlogin").CombinedOutput(); err != nil {
+				t.Errorf("badlogin process: %v\n%s", err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	ti, err := p.GetTokenInfo(tok.Slot)
+	hsmtest.Must(t, err, "C_GetTokenInfo")
+	if ti.Flags&pkcs11.CKF_USER_PIN_LOCKED == 0 {
+		t.Errorf("%d simultaneous wrong PINs with max_login_failures=%d: not locked (flags %#x): failures were lost", tries, tries, ti.Flags)
+	}
+	hsmtest.WantRV(t, p.Login(s, pkcs11.CKU_USER, hsmtest.UserPIN), "right PIN after the lockout", pkcs11.CKR_PIN_LOCKED)
 }
