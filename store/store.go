@@ -15,6 +15,11 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrExists   = errors.New("store: already exists")
+
+	// User management (DeleteUser, CreateUserMax).
+	ErrHasObjects  = errors.New("store: the user owns objects")
+	ErrLastOfficer = errors.New("store: the token's last Crypto Officer")
+	ErrLimit       = errors.New("store: the token holds its maximum number of users")
 )
 
 // Role is a user's role in the CloudHSM model (DESIGN.md rule 6).
@@ -102,6 +107,31 @@ type Store interface {
 	LoginSucceeded(userID int64) error
 	SetLocked(userID int64, locked bool) error
 
+	// CreateUserMax is CreateUser refused with ErrLimit when the token
+	// already has max users; the count and the insert are one transaction.
+	CreateUserMax(u User, max int) (User, error)
+	// DeleteUser removes a user and every share made to it; the objects
+	// shared with it get a new version, so that every process's key cache
+	// notices. A user who owns objects is refused with ErrHasObjects unless
+	// withObjects, which destroys them (and returns how many); the token's
+	// last Crypto Officer is refused with ErrLastOfficer.
+	DeleteUser(tokenID, userID int64, withObjects bool) (destroyed int, err error)
+	// CountOwned counts the objects a user owns.
+	CountOwned(tokenID, userID int64) (int, error)
+
+	// Shares lists the IDs of the users an object is shared with, ascending.
+	Shares(tokenID, objectID int64) ([]int64, error)
+	// IsShared reports whether an object is shared with a user.
+	IsShared(tokenID, objectID, userID int64) (bool, error)
+	// SetShares replaces the set of users an object is shared with; AddShare
+	// and RemoveShare change one user (both succeed when there is nothing to
+	// do). Each bumps the object's version and returns the new one, so that
+	// a share taken back is noticed by every process's key cache at the next
+	// use. A missing object is ErrNotFound, and so is a missing user.
+	SetShares(tokenID, objectID int64, userIDs []int64) (version int64, err error)
+	AddShare(tokenID, objectID, userID int64) (version int64, err error)
+	RemoveShare(tokenID, objectID, userID int64) (version int64, err error)
+
 	CreateObject(o *Object, s *seal.Sealer) error
 	UpdateObject(o *Object, s *seal.Sealer) error
 	DestroyObject(tokenID, id int64) error
@@ -109,4 +139,6 @@ type Store interface {
 	ObjectVersion(tokenID, id int64) (int64, error)
 	FindObjects(q Query) ([]int64, error)
 	CountObjects(tokenID int64) (int, error)
+
+	Auditor // the tamper-evident audit log (audit.go)
 }
