@@ -484,3 +484,10 @@ const (
 	CK_SP800_108_DKM_LENGTH_SUM_OF_KEYS     SP800108DKMLengthMethod = 0x1
 	CK_SP800_108_DKM_LENGTH_SUM_OF_SEGMENTS SP800108DKMLengthMethod = 0x2
 )
+
+// gohsm vendor extensions (CKA_VENDOR_DEFINED | 0x4748xxxx, "GH").
+const (
+	// CKA_GOHSM_SHARED_WITH: the Crypto Users a token key is shared with, as
+	// a comma-separated list of user names (DESIGN.md rule 6; provider/share.go).
+	CKA_GOHSM_SHARED_WITH AttributeType = 0xc7480001
+)
