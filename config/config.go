@@ -25,6 +25,7 @@ type Config struct {
 	MaxLoginFailures int    `toml:"max_login_failures"` // lockout threshold per user
 	Log              Log    `toml:"log"`
 	KDF              KDF    `toml:"kdf"`
+	Audit            Audit  `toml:"audit"`
 
 	Source string `toml:"-"` // the file read, or "" for defaults only
 }
@@ -41,6 +42,16 @@ type KDF struct {
 	Time      uint32 `toml:"time"`
 	MemoryKiB uint32 `toml:"memory_kib"`
 	Threads   uint8  `toml:"threads"`
+}
+
+// Audit tunes the audit log. Logins, user changes, key creation and
+// destruction and the other management events are always recorded.
+type Audit struct {
+	// KeyUse also records every use of a key: each C_SignInit, C_VerifyInit,
+	// C_EncryptInit, C_DecryptInit (and the recover variants), with the key and
+	// the mechanism. Off by default: it costs one store transaction per
+	// operation (see provider's BenchmarkSignECDSA).
+	KeyUse bool `toml:"key_use"`
 }
 
 // Default returns the built-in configuration.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/gohsm/gohsm/audit"
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/config"
 	"github.com/gohsm/gohsm/store"
@@ -54,6 +55,7 @@ type Module struct {
 	nextSession atomic.Uint64
 
 	handles handleTable
+	audit   *audit.Logger // the tamper-evident audit log (audit.go)
 
 	events slotEvents
 	closed atomic.Bool
@@ -86,6 +88,10 @@ func New(opts Options) (*Module, error) {
 		log:    log,
 		kdf:    seal.KDFParams{Time: cfg.KDF.Time, MemoryKiB: cfg.KDF.MemoryKiB, Threads: cfg.KDF.Threads},
 		tokens: map[int64]*tokenState{},
+	}
+	if err := m.openAudit(); err != nil {
+		st.Close()
+		return nil, err
 	}
 	m.handles.init()
 	m.events.init()

@@ -69,6 +69,38 @@ CREATE TABLE shares (
 ) WITHOUT ROWID;
 CREATE INDEX shares_user ON shares(user_id);
 `,
+	// 2: the audit log (store/sqlite/audit.go). Not tied to tokens by a
+	// foreign key: a deleted token's records stay. One hash chain per serial.
+	`
+CREATE TABLE audit (
+	id       INTEGER PRIMARY KEY AUTOINCREMENT,
+	serial   TEXT    NOT NULL,
+	seq      INTEGER NOT NULL,
+	time     INTEGER NOT NULL,
+	token_id INTEGER NOT NULL,
+	user     TEXT    NOT NULL,
+	role     TEXT    NOT NULL,
+	pid      INTEGER NOT NULL,
+	exe      TEXT    NOT NULL,
+	op       TEXT    NOT NULL,
+	command  TEXT    NOT NULL,
+	object   INTEGER NOT NULL,
+	class    TEXT    NOT NULL,
+	label    TEXT    NOT NULL,
+	target   TEXT    NOT NULL,
+	result   TEXT    NOT NULL,
+	mac      BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX audit_chain ON audit(serial, seq);
+CREATE INDEX audit_time ON audit(time);
+CREATE INDEX audit_user ON audit(user);
+CREATE TABLE audit_heads (
+	serial   TEXT PRIMARY KEY,
+	seq      INTEGER NOT NULL,
+	mac      BLOB    NOT NULL,
+	head_mac BLOB    NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this code writes.
