@@ -8,7 +8,7 @@ import (
 )
 
 // ecdhDerive is CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE (the same on
-// the prime curves, whose cofactor is 1), with CK_ECDH1_DERIVE_PARAMS
+// the prime curves, whose cofactor is 1, and on X25519, which clamps), with CK_ECDH1_DERIVE_PARAMS
 // (*ck.ECDH1DeriveParams): the peer's point (DER OCTET STRING or raw), and
 // CKD_NULL or a hash KDF with optional shared data.
 type ecdhDerive struct{ typ ck.MechanismType }
@@ -42,19 +42,7 @@ func (m ecdhDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 	if !isKDF && (p.KDF != ck.CKD_NULL || len(p.SharedData) != 0) {
 		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	priv, err := ecPrivateKey(base)
-	if err != nil {
-		return nil, err
-	}
-	c, err := keyCurve(base)
-	if err != nil {
-		return nil, err
-	}
-	point, err := DecodeECPoint(c, p.PublicData)
-	if err != nil {
-		return nil, ck.CKR_MECHANISM_PARAM_INVALID
-	}
-	z, err := ecdhSecret(priv, c, point)
+	z, err := ecdhZ(base, p.PublicData)
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +60,31 @@ func (m ecdhDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 		value = z[len(z)-n:]
 	}
 	return secretKeyAttrs(kt, value), nil
+}
+
+// ecdhZ is the shared secret of base, an EC (prime curve) or Montgomery
+// (X25519) private key, with the peer's public value.
+func ecdhZ(base *Key, peer []byte) ([]byte, error) {
+	if base != nil && base.KeyType == ck.CKK_EC_MONTGOMERY {
+		sk, err := x25519PrivateKey(base)
+		if err != nil {
+			return nil, err
+		}
+		return x25519Secret(sk, peer)
+	}
+	priv, err := ecPrivateKey(base)
+	if err != nil {
+		return nil, err
+	}
+	c, err := keyCurve(base)
+	if err != nil {
+		return nil, err
+	}
+	point, err := DecodeECPoint(c, peer)
+	if err != nil {
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
+	}
+	return ecdhSecret(priv, c, point)
 }
 
 // ecdhSecret is Z, the x-coordinate of d*peer, as long as a field element.
