@@ -349,3 +349,51 @@ VECTORS
 		done
 	done
 } >aes_stream.txt
+
+# X25519: the RFC 7748 section 6.1 private keys and random ones; public keys
+# and shared secrets by openssl.
+{
+	echo "# X25519 public keys and shared secrets by $(openssl version | cut -d' ' -f1-2)"
+	while read -r a b; do
+		[ "$a" = random ] && a=$(openssl rand -hex 32)
+		[ "$b" = random ] && b=$(openssl rand -hex 32)
+		echo "302e020100300506032b656e04220420$a" | xxd -r -p >"$tmp/a.der"
+		echo "302e020100300506032b656e04220420$b" | xxd -r -p >"$tmp/b.der"
+		openssl pkey -inform DER -in "$tmp/b.der" -pubout -out "$tmp/b.pub"
+		pa=$(openssl pkey -inform DER -in "$tmp/a.der" -pubout -outform DER | tail -c 32 | xxd -p | tr -d '\n')
+		pb=$(openssl pkey -in "$tmp/b.pub" -pubin -outform DER | tail -c 32 | xxd -p | tr -d '\n')
+		z=$(openssl pkeyutl -derive -keyform DER -inkey "$tmp/a.der" -peerkey "$tmp/b.pub" | xxd -p | tr -d '\n')
+		echo "PrivA = $a"
+		echo "PubA = $pa"
+		echo "PubB = $pb"
+		echo "Z = $z"
+		echo
+	done <<VECTORS
+77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a 5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb
+random random
+random random
+VECTORS
+} >x25519.txt
+
+# CBC-MAC (CKM_AES_MAC, CKM_DES3_MAC): the last block of openssl enc's
+# CBC encryption, zero IV, of the data zero-padded to whole blocks.
+{
+	echo "# CBC-MAC full last blocks by $(openssl version | cut -d' ' -f1-2) enc"
+	for c in aes-128 aes-192 aes-256 des-ede3; do
+		for len in 0 1 8 16 17 40; do
+			case $c in aes-*) bs=16 klen=$((${c#aes-} / 8)) ;; *) bs=8 klen=24 ;; esac
+			key=$(openssl rand -hex "$klen")
+			if [ "$len" = 0 ]; then : >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
+			padded=$(( (len + bs - 1) / bs * bs ))
+			[ "$padded" = 0 ] && padded=$bs
+			cp "$tmp/m" "$tmp/p"
+			head -c $((padded - len)) /dev/zero >>"$tmp/p"
+			mac=$(openssl enc -"$c"-cbc -nopad -K "$key" -iv "$(head -c "$bs" /dev/zero | xxd -p)" -in "$tmp/p" | tail -c "$bs" | xxd -p | tr -d '\n')
+			echo "Cipher = $c"
+			echo "Key = $key"
+			echo "Msg = $(xxd -p "$tmp/m" | tr -d '\n')"
+			echo "MAC = $mac"
+			echo
+		done
+	done
+} >cbc_mac.txt
