@@ -65,7 +65,11 @@ diagnose() {
 				"$(cat "$t/wchan" 2>/dev/null)" >&2
 		done
 		for c in $(pgrep -P "$p" || true); do
-			echo "    child $c: $(tr '\0' ' ' </proc/"$c"/cmdline 2>/dev/null) state $(awk '/^State/{print $2}' /proc/"$c"/status 2>/dev/null)" >&2
+			echo "    child $c: $(tr '\0' ' ' </proc/"$c"/cmdline 2>/dev/null | cut -c1-100)" >&2
+			for t in /proc/"$c"/task/*; do
+				printf '      %s %s %s\n' "${t##*/}" "$(awk '/^State/{print $2}' "$t/status" 2>/dev/null)" \
+					"$(cat "$t/wchan" 2>/dev/null)" >&2
+			done
 		done
 	done
 	echo "--- error.log (last 60 lines) ---" >&2
@@ -227,12 +231,12 @@ handshakes() {
 		[ $runs -le $((want / 50 + 5)) ] || { echo "too many s_time runs" >&2; return 1; }
 		if ! out=$(timeout $((slice + 20)) openssl s_time -connect "127.0.0.1:${PORT[$k]}" -new \
 			-time "$slice" -www / 2>&1); then
-			echo "$out" | tail -n 5 >&2
+			echo "$out" | grep -v '^\**$' | tail -n 5 >&2
 			echo "s_time against $k failed or hung (timeout $((slice + 20))s) after $got handshakes" >&2
 			return 1
 		fi
 		n=$(echo "$out" | sed -n 's/^\([0-9]*\) connections in [0-9]* real seconds.*/\1/p' | head -1)
-		[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "$out" | tail -n 5 >&2; echo "s_time made no connection" >&2; return 1; }
+		[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "$out" | grep -v '^\**$' | tail -n 5 >&2; echo "s_time made no connection" >&2; return 1; }
 		got=$((got + n))
 	done
 	local secs=$((SECONDS - t0)) logged
