@@ -34,11 +34,14 @@ deps:
 
 # demo: a token, a key pair and a signature made through libgohsm.so with
 # pkcs11-tool, verified by openssl.
-demo: deps build
+# (build runs after deps even under make -j: it needs gcc.)
+demo: deps
+	$(MAKE) build
 	scripts/demo.sh $(CURDIR)/$(LIB) $(CURDIR)/$(CLI)
 
 # test runs the whole default suite (what .ci/run runs) and fails if any part fails.
-test: deps build
+test: deps
+	$(MAKE) build
 	scripts/test.sh $(CURDIR)/$(LIB) $(CURDIR)/$(CLI)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (make test runs their seed corpora).
