@@ -239,8 +239,13 @@ handshakes() {
 		[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "$out" | grep -v '^\**$' | tail -n 5 >&2; echo "s_time made no connection" >&2; return 1; }
 		got=$((got + n))
 	done
-	local secs=$((SECONDS - t0)) logged
-	logged=$(($(wc -l <"$WORK/logs/access-$k.log") - before))
+	local secs=$((SECONDS - t0)) logged i
+	# NGINX logs a request just after answering it: let the last lines land.
+	for i in $(seq 1 20); do
+		logged=$(($(wc -l <"$WORK/logs/access-$k.log") - before))
+		[ "$logged" -ge "$got" ] && break
+		sleep 0.1
+	done
 	printf '%s: %d handshakes in %ds (%d/s), %d logged by nginx; per worker:' "$k" "$got" "$secs" \
 		$((got / (secs > 0 ? secs : 1))) "$logged"
 	tail -n "$logged" "$WORK/logs/access-$k.log" | awk '{n[$1]++} END {for (p in n) printf " pid %s: %d", p, n[p]; print ""}'
