@@ -2,7 +2,8 @@ package mechanisms
 
 import (
 	"crypto"
-	_ "crypto/sha1" // link the hashes the digest mechanisms name
+	_ "crypto/md5" // link the hashes the digest mechanisms name
+	_ "crypto/sha1"
 	_ "crypto/sha256"
 	_ "crypto/sha512"
 	"hash"
@@ -18,6 +19,7 @@ type digest struct {
 
 func init() {
 	for _, d := range []digest{
+		{ck.CKM_MD5, crypto.MD5}, // legacy, for clients that list it (pkcs11-tool --test)
 		{ck.CKM_SHA_1, crypto.SHA1},
 		{ck.CKM_SHA224, crypto.SHA224},
 		{ck.CKM_SHA256, crypto.SHA256},

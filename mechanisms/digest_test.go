@@ -8,6 +8,7 @@ import (
 )
 
 var digestByName = map[string]ck.MechanismType{
+	"md5":        ck.CKM_MD5,
 	"sha1":       ck.CKM_SHA_1,
 	"sha224":     ck.CKM_SHA224,
 	"sha256":     ck.CKM_SHA256,

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 	for len in 0 1 3 55 56 63 64 65 111 112 127 128 129 200 1000; do
 		if [ "$len" = 0 ]; then : >"$tmp/m"; elif [ "$len" = 3 ]; then printf abc >"$tmp/m"; else openssl rand "$len" >"$tmp/m"; fi
 		msg=$(xxd -p "$tmp/m" | tr -d '\n')
-		for alg in sha1 sha224 sha256 sha384 sha512 sha512-224 sha512-256 sha3-224 sha3-256 sha3-384 sha3-512; do
+		for alg in md5 sha1 sha224 sha256 sha384 sha512 sha512-224 sha512-256 sha3-224 sha3-256 sha3-384 sha3-512; do
 			md=$(openssl dgst -"$alg" -r "$tmp/m" | cut -d' ' -f1)
 			echo "Alg = $alg"
 			echo "Msg = $msg"
@@ -101,7 +101,7 @@ trap 'rm -rf "$tmp"' EXIT
 	rep() { printf "%0.s$1" $(seq "$2"); }
 	while read -r key data; do
 		printf %s "$data" | xxd -r -p >"$tmp/m"
-		for alg in sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512; do
+		for alg in md5 sha1 sha224 sha256 sha384 sha512 sha512-224 sha512-256 sha3-224 sha3-256 sha3-384 sha3-512; do
 			mac=$(openssl dgst -"$alg" -mac HMAC -macopt hexkey:"$key" -r "$tmp/m" | cut -d' ' -f1)
 			echo "Alg = $alg"
 			echo "Key = $key"
