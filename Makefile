@@ -8,7 +8,7 @@ FUZZTIME ?= 30s
 # Go may be installed in /usr/local/go without being on PATH (a fresh Debian 12).
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build clean deps demo test fuzz FORCE
+.PHONY: all build clean deps demo test fuzz bench FORCE
 all: build
 build: $(LIB) $(CLI)
 
@@ -47,3 +47,9 @@ test: deps
 # fuzz runs every Go fuzz target for FUZZTIME each (make test runs their seed corpora).
 fuzz: build
 	scripts/fuzz.sh $(FUZZTIME)
+
+# bench compares libgohsm.so with SoftHSMv2 and Go's own crypto (quick run,
+# about 5 minutes); `scripts/bench.sh` alone runs the full table (BENCH.md).
+BENCHFLAGS ?= -quick
+bench: deps build
+	scripts/bench.sh $(BENCHFLAGS)
