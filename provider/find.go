@@ -131,7 +131,7 @@ func (m *Module) findSessionObjects(tokenID int64, tmpl ck.Template, l *loginSta
 		}
 		sessObjMu.RLock()
 		for h, o := range s.objects {
-			if visible(o, l) && matches(o, tmpl) {
+			if visible(o, l) && matches(o, l, tmpl) {
 				out = append(out, h)
 			}
 		}
@@ -141,11 +141,11 @@ func (m *Module) findSessionObjects(tokenID int64, tmpl ck.Template, l *loginSta
 	return out
 }
 
-// matches reports whether every attribute of tmpl is readable on o and
-// equal to o's value, byte for byte.
-func matches(o *object, tmpl ck.Template) bool {
+// matches reports whether every attribute of tmpl is readable on o by the
+// login l and equal to o's value, byte for byte.
+func matches(o *object, l *loginState, tmpl ck.Template) bool {
 	for _, a := range tmpl {
-		v, rv := readAttr(o, a.Type)
+		v, rv := readAttrAs(o, l, a.Type)
 		if rv != ck.CKR_OK || !bytes.Equal(v, a.Value) {
 			return false
 		}
@@ -186,7 +186,7 @@ func (m *Module) FindObjects(h ck.SessionHandle, max int) ([]ck.ObjectHandle, er
 		if err != nil {
 			return nil, err
 		}
-		if visible(o, l) && matches(o, op.residual) {
+		if visible(o, l) && matches(o, l, op.residual) {
 			out = append(out, oh)
 		}
 	}

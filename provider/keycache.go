@@ -91,6 +91,9 @@ func (m *Module) keyForUse(s *Session, h ck.ObjectHandle, usage ck.AttributeType
 		if l == nil || l.user.Role != store.RoleCU {
 			return nil, false, ck.CKR_USER_NOT_LOGGED_IN
 		}
+		if err := useAllowed(o, l, usage); err != nil { // share.go: owner or sharer
+			return nil, false, err
+		}
 	default:
 		return nil, false, ck.CKR_KEY_HANDLE_INVALID
 	}

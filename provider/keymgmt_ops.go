@@ -16,7 +16,8 @@ import (
 // (CKR_KEY_NOT_WRAPPABLE). A length query wraps and returns the length; the
 // real call wraps again (wrapped bytes are not secret, and a randomised
 // wrapping is valid either way).
-func (m *Module) WrapKey(h ck.SessionHandle, mech ck.Mechanism, wrapping, key ck.ObjectHandle, out []byte) (int, error) {
+func (m *Module) WrapKey(h ck.SessionHandle, mech ck.Mechanism, wrapping, key ck.ObjectHandle, out []byte) (n int, err error) {
+	defer m.auditWrap(h, mech.Type, wrapping, key, out == nil, &err)()
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -38,6 +39,9 @@ func (m *Module) WrapKey(h ck.SessionHandle, mech ck.Mechanism, wrapping, key ck
 	}
 	k, _, err := m.keyForUse(s, key, 0)
 	if err != nil {
+		return 0, err
+	}
+	if err := m.wrapAllowed(s, key); err != nil { // share.go: only the owner wraps a key
 		return 0, err
 	}
 	if err := wrappable(wk, k); err != nil {
@@ -85,7 +89,8 @@ func keyBool(k *mechanisms.Key, t ck.AttributeType) bool {
 // key is built from the template and what the mechanism recovered, through
 // the attribute policy, like a generated key but not CKA_LOCAL, and never
 // "always sensitive" or "never extractable" (its value was outside).
-func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.ObjectHandle, wrapped []byte, tmpl ck.Template) (ck.ObjectHandle, error) {
+func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.ObjectHandle, wrapped []byte, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_UnwrapKey", m.keyRef(mech.Type, unwrapping), &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -120,7 +125,8 @@ func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.
 // "always sensitive" only if the base key was and the new one is sensitive,
 // "never extractable" only if the base key was and the new one is not
 // extractable (PKCS#11 3.0 §4.10).
-func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.ObjectHandle, tmpl ck.Template) (ck.ObjectHandle, error) {
+func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.ObjectHandle, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_DeriveKey", m.keyRef(mech.Type, base), &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err

@@ -114,12 +114,14 @@ func roleOf(ut ck.UserType) (store.Role, error) {
 }
 
 // Login is C_Login: pin is "name:password" or a bare PIN for the default user.
-func (m *Module) Login(h ck.SessionHandle, ut ck.UserType, pin []byte) error {
+func (m *Module) Login(h ck.SessionHandle, ut ck.UserType, pin []byte) (err error) {
+	defer m.auditLogin(h, "C_Login", ut, pin, nil, &err)
 	return m.login(h, ut, pin, nil)
 }
 
 // LoginUser is C_LoginUser (3.0): the user is named, the PIN is the password.
-func (m *Module) LoginUser(h ck.SessionHandle, ut ck.UserType, pin, username []byte) error {
+func (m *Module) LoginUser(h ck.SessionHandle, ut ck.UserType, pin, username []byte) (err error) {
+	defer m.auditLogin(h, "C_LoginUser", ut, pin, username, &err)
 	if len(username) == 0 {
 		return ck.CKR_ARGUMENTS_BAD
 	}
@@ -209,7 +211,8 @@ func (m *Module) contextLogin(s *Session, t store.Token, cur *loginState, pin, u
 // Logout is C_Logout: the login ends for every session of the application
 // with the token; their operations end too, and the keys parsed during the
 // login are wiped.
-func (m *Module) Logout(h ck.SessionHandle) error {
+func (m *Module) Logout(h ck.SessionHandle) (err error) {
+	defer m.auditBefore(h, "C_Logout", 0, "", &err)()
 	s, err := m.session(h)
 	if err != nil {
 		return err
@@ -235,7 +238,8 @@ func (m *Module) Logout(h ck.SessionHandle) error {
 // InitPIN is C_InitPIN, for an officer: a bare PIN sets the default Crypto
 // User's PIN, "name:password" creates or resets the Crypto User name. A reset
 // user is unlocked.
-func (m *Module) InitPIN(h ck.SessionHandle, pin []byte) error {
+func (m *Module) InitPIN(h ck.SessionHandle, pin []byte) (err error) {
+	defer m.auditInitPIN(h, pin, &err)
 	s, err := m.session(h)
 	if err != nil {
 		return err
@@ -279,11 +283,10 @@ func (m *Module) InitPIN(h ck.SessionHandle, pin []byte) error {
 		return m.resetUser(u.ID, secret)
 	}
 	u.TokenID, u.Role, u.Secret, u.Created = s.token.id, store.RoleCU, secret, time.Now().UTC()
-	_, err = m.store.CreateUser(u)
-	if errors.Is(err, store.ErrExists) {
-		return ck.CKR_ARGUMENTS_BAD
+	if err := m.addUser(u); err != nil { // users.go: at most MaxUsers
+		return rvOfErr(err)
 	}
-	return err
+	return nil
 }
 
 func (m *Module) resetUser(id int64, secret seal.PINSecret) error {
@@ -298,7 +301,8 @@ func (m *Module) resetUser(id int64, secret seal.PINSecret) error {
 
 // SetPIN is C_SetPIN: the logged-in user's PIN, or the default Crypto User's
 // in a public session. It needs a R/W session.
-func (m *Module) SetPIN(h ck.SessionHandle, oldPIN, newPIN []byte) error {
+func (m *Module) SetPIN(h ck.SessionHandle, oldPIN, newPIN []byte) (err error) {
+	defer m.auditSetPIN(h, oldPIN, &err)
 	s, err := m.session(h)
 	if err != nil {
 		return err

@@ -28,6 +28,9 @@ type object struct {
 	// sealed: a token object read without a login; its secret-at-rest
 	// attributes are not in attrs.
 	sealed bool
+	// sharedWith: the user this token object was read for, when it is
+	// shared with that user (share.go: noteShare); 0 otherwise.
+	sharedWith int64
 
 	keyOnce sync.Once
 	mkey    *mechanisms.Key
@@ -56,13 +59,13 @@ var sessObjMu sync.RWMutex
 // isCU reports whether l is a Crypto User's login.
 func isCU(l *loginState) bool { return l != nil && l.user.Role == store.RoleCU }
 
-// visible: a private object only to the Crypto User who owns it (sharing
-// comes later); public objects to everyone, logged in or not.
+// visible: a private object only to the Crypto User who owns it and those
+// it is shared with (share.go); public objects to everyone, logged in or not.
 func visible(o *object, l *loginState) bool {
 	if !o.private() {
 		return true
 	}
-	return isCU(l) && l.user.ID == o.owner
+	return isCU(l) && (l.user.ID == o.owner || sharedTo(o, l))
 }
 
 // canChange: an object owned by a user may be changed or destroyed only by
@@ -136,6 +139,9 @@ func (m *Module) loadTokenObject(h ck.ObjectHandle, ref objectRef, l *loginState
 	if err != nil {
 		m.log.WithField("object", ref.dbID).Error("gohsm: stored object has an unknown class")
 		return nil, ck.CKR_DEVICE_ERROR
+	}
+	if err := m.noteShare(o, l); err != nil {
+		return nil, m.objectErr(h, ref, err)
 	}
 	if l != nil {
 		l.keys.put(o)

@@ -36,7 +36,8 @@ func checkWrite(s *Session, l *loginState, token, private bool) error {
 }
 
 // CreateObject is C_CreateObject.
-func (m *Module) CreateObject(h ck.SessionHandle, tmpl ck.Template) (ck.ObjectHandle, error) {
+func (m *Module) CreateObject(h ck.SessionHandle, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_CreateObject", "", &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -202,7 +203,8 @@ func randomUniqueID() []byte {
 // CopyObject is C_CopyObject: the copy takes the template's changes under
 // the same rules as C_SetAttributeValue, plus CKA_TOKEN, CKA_PRIVATE and
 // CKA_MODIFIABLE.
-func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Template) (ck.ObjectHandle, error) {
+func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Template) (copied ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_CopyObject", "from "+m.handleName(oh), &err, &copied)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -211,7 +213,7 @@ func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Temp
 	if err != nil {
 		return 0, err
 	}
-	if !boolOf(o.attrs, ck.CKA_COPYABLE) {
+	if !boolOf(o.attrs, ck.CKA_COPYABLE) || !mayCopy(o, l) {
 		return 0, ck.CKR_ACTION_PROHIBITED
 	}
 	if o.sealed && (o.class == ck.CKO_PRIVATE_KEY || o.class == ck.CKO_SECRET_KEY) {
@@ -229,7 +231,8 @@ func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Temp
 }
 
 // DestroyObject is C_DestroyObject.
-func (m *Module) DestroyObject(h ck.SessionHandle, oh ck.ObjectHandle) error {
+func (m *Module) DestroyObject(h ck.SessionHandle, oh ck.ObjectHandle) (err error) {
+	defer m.auditBefore(h, "C_DestroyObject", oh, "", &err)()
 	s, err := m.session(h)
 	if err != nil {
 		return err
@@ -292,13 +295,13 @@ func (m *Module) GetAttributeValue(h ck.SessionHandle, oh ck.ObjectHandle, types
 	if err != nil {
 		return nil, err
 	}
-	o, _, err := m.resolve(s, oh)
+	o, l, err := m.resolve(s, oh)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]AttributeResult, len(types))
 	for i, t := range types {
-		out[i].Value, out[i].Err = readAttr(o, t)
+		out[i].Value, out[i].Err = m.attrFor(o, l, t) // share.go: owner's rights, CKA_GOHSM_SHARED_WITH
 	}
 	return out, nil
 }
@@ -318,7 +321,8 @@ func readAttr(o *object, t ck.AttributeType) ([]byte, ck.RV) {
 }
 
 // SetAttributeValue is C_SetAttributeValue: every attribute changes, or none.
-func (m *Module) SetAttributeValue(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Template) error {
+func (m *Module) SetAttributeValue(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Template) (err error) {
+	defer m.auditBefore(h, "C_SetAttributeValue", oh, attrNames(tmpl), &err)()
 	s, err := m.session(h)
 	if err != nil {
 		return err
@@ -329,6 +333,9 @@ func (m *Module) SetAttributeValue(h ck.SessionHandle, oh ck.ObjectHandle, tmpl 
 	}
 	if o.dbID != 0 && !s.rw {
 		return ck.CKR_SESSION_READ_ONLY
+	}
+	if hasSharesAttr(tmpl) {
+		return m.setSharesAttr(s, o, l, tmpl) // share.go
 	}
 	if !boolOf(o.attrs, ck.CKA_MODIFIABLE) || !canChange(o, l) {
 		return ck.CKR_ACTION_PROHIBITED
