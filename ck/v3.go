@@ -491,3 +491,22 @@ const (
 	// a comma-separated list of user names (DESIGN.md rule 6; provider/share.go).
 	CKA_GOHSM_SHARED_WITH AttributeType = 0xc7480001
 )
+
+// ChaCha20Poly1305Params is CK_SALSA20_CHACHA20_POLY1305_PARAMS
+// (CKM_CHACHA20_POLY1305): pNonce/ulNonceLen and pAAD/ulAADLen.
+type ChaCha20Poly1305Params struct {
+	Nonce, AAD []byte
+}
+
+// HKDFParams is CK_HKDF_PARAMS (CKM_HKDF_DERIVE): bExtract, bExpand,
+// prfHashMechanism, ulSaltType (CKF_HKDF_SALT_*), pSalt/ulSaltLen, hSaltKey
+// and pInfo/ulInfoLen. With CKF_HKDF_SALT_KEY, provider puts the value of the
+// key SaltKey in Salt before the mechanism sees the parameter.
+type HKDFParams struct {
+	Extract, Expand bool
+	PRF             MechanismType
+	SaltType        Flags
+	Salt            []byte
+	SaltKey         ObjectHandle
+	Info            []byte
+}
