@@ -189,6 +189,26 @@ var badCases = []badCase{
 		e.must("C_VerifyUpdate", s, msg, 21)
 		e.want("C_VerifyFinal over another message", e.call("C_VerifyFinal", s, sig, 64), codes(ck.CKR_SIGNATURE_INVALID))
 	}},
+	{"an *Init with a NULL mechanism ends the active operation (3.0)", func(e *rawEnv, s uint64) {
+		un := e.unsupportedOnce()
+		for _, c := range []struct{ init, op string }{
+			{"C_EncryptInit", "C_Encrypt"}, {"C_DecryptInit", "C_Decrypt"}, {"C_DigestInit", "C_Digest"},
+			{"C_SignInit", "C_Sign"}, {"C_VerifyInit", "C_Verify"},
+		} {
+			if un[c.init] {
+				continue
+			}
+			cancel := e.args(c.init, s)
+			cancel[1] = 0 // pMechanism
+			e.want(c.init+"(NULL) with nothing active", e.call(c.init, cancel...),
+				codes(ck.CKR_OK, ck.CKR_OPERATION_NOT_INITIALIZED, ck.CKR_ARGUMENTS_BAD))
+			e.must(c.init, e.args(c.init, s)...)
+			e.want(c.init+"(NULL) ends it", e.call(c.init, cancel...), codes(ck.CKR_OK))
+			e.want(c.op+" after the cancel", e.call(c.op, e.args(c.op, s)...), codes(ck.CKR_OPERATION_NOT_INITIALIZED))
+			e.must(c.init+"(again)", e.args(c.init, s)...)
+			e.call(c.init, cancel...)
+		}
+	}},
 	{"mechanism and key mismatches", func(e *rawEnv, s uint64) {
 		ecdsa := e.a.Mechanism(uint64(ck.CKM_ECDSA), nil)
 		e.want("C_SignInit(ECDSA, AES key)", e.call("C_SignInit", s, ecdsa, e.aes), codes(ck.CKR_KEY_TYPE_INCONSISTENT))

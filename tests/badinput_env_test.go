@@ -25,6 +25,7 @@ type rawEnv struct {
 	ecPriv, ecPb uint64 // an imported P-256 key pair (private: CKA_SIGN, public: CKA_VERIFY)
 	km           keyMaterial
 	checked      int // calls whose code was checked
+	un           map[string]bool
 }
 
 // badConfig keeps wrong PINs from locking the tokens during the sweeps.
@@ -315,6 +316,14 @@ func (e *rawEnv) args(fn string, s uint64) []uint64 {
 		}
 	}
 	return out
+}
+
+// unsupportedOnce is unsupported, worked out once per process.
+func (e *rawEnv) unsupportedOnce() map[string]bool {
+	if e.un == nil {
+		e.un = e.unsupported()
+	}
+	return e.un
 }
 
 // unsupported lists the functions that answer CKR_FUNCTION_NOT_SUPPORTED to a
