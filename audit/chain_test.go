@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -84,6 +85,7 @@ func TestResultNames(t *testing.T) {
 		{nil, "CKR_OK"},
 		{ck.CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT"},
 		{sql.ErrNoRows, "CKR_GENERAL_ERROR"},
+		{fmt.Errorf("%w: a sentence", ck.CKR_ARGUMENTS_BAD), "CKR_ARGUMENTS_BAD"},
 	} {
 		if got := ResultName(c.err); got != c.want {
 			t.Errorf("ResultName(%v) = %q, want %q", c.err, got, c.want)

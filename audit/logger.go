@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,7 +93,8 @@ func ResultName(err error) string {
 	if err == nil {
 		return ck.CKR_OK.String()
 	}
-	if rv, ok := err.(ck.RV); ok {
+	var rv ck.RV
+	if errors.As(err, &rv) { // provider wraps some codes with a sentence
 		return rv.String()
 	}
 	return ck.CKR_GENERAL_ERROR.String()

@@ -136,8 +136,108 @@ func (m *Module) auditBefore(h ck.SessionHandle, op string, oh ck.ObjectHandle, 
 	if serr != nil {
 		return func() {}
 	}
-	o, _, _ := m.resolve(s, oh)
-	return func() { m.auditSession(s, op, o, target, *err) }
+	var o *object
+	if oh != 0 {
+		o, _, _ = m.resolve(s, oh)
+	}
+	name, role := who(s) // who acted: C_Logout ends the login
+	return func() {
+		m.auditEvent(withObject(audit.Event{TokenID: s.token.id, User: name, Role: role, Op: op, Target: target, Result: *err}, o))
+	}
+}
+
+// loginName is the user a login attempt means, for the record: a user name
+// given to C_LoginUser, a "name:" prefix naming an existing user, or the
+// role's default user. Nothing else of the PIN is ever looked at.
+func (m *Module) loginName(tokenID int64, role store.Role, pin, username []byte) string {
+	if username != nil {
+		if validUserName.Match(username) {
+			return string(username)
+		}
+		return ""
+	}
+	if name, _ := splitName(pin); name != "" {
+		if _, err := m.store.UserByName(tokenID, name); err == nil {
+			return name
+		}
+	}
+	users, err := m.store.Users(tokenID)
+	if err != nil {
+		return ""
+	}
+	if u, ok := defaultUser(users, role); ok {
+		return u.Name
+	}
+	return ""
+}
+
+// auditLogin records a C_Login or C_LoginUser and its result:
+// `defer m.auditLogin(h, "C_Login", ut, pin, nil, &err)`.
+func (m *Module) auditLogin(h ck.SessionHandle, op string, ut ck.UserType, pin, username []byte, err *error) {
+	s, serr := m.session(h)
+	if serr != nil {
+		return
+	}
+	name, role := who(s)
+	target := ""
+	switch {
+	case ut == ck.CKU_CONTEXT_SPECIFIC:
+		target = "context-specific"
+	case *err == nil:
+	default:
+		r, rerr := roleOf(ut)
+		if rerr != nil {
+			target = "user type " + strconv.FormatUint(uint64(ut), 10)
+			break
+		}
+		if name == "" || role != r { // a failed login names who it tried to be
+			name, role = m.loginName(s.token.id, r, pin, username), r
+		}
+	}
+	m.auditEvent(audit.Event{TokenID: s.token.id, User: name, Role: role, Op: op, Target: target, Result: *err})
+}
+
+// auditInitPIN records C_InitPIN with the Crypto User it set:
+// `defer m.auditInitPIN(h, pin, &err)`. A "name:" prefix is a user name by
+// construction there (C_InitPIN creates that user).
+func (m *Module) auditInitPIN(h ck.SessionHandle, pin []byte, err *error) {
+	s, serr := m.session(h)
+	if serr != nil {
+		return
+	}
+	target, _ := splitName(pin)
+	if target == "" {
+		target = m.loginName(s.token.id, store.RoleCU, nil, nil)
+	}
+	m.auditUser(s, "C_InitPIN", target, *err)
+}
+
+// auditSetPIN records C_SetPIN with the user whose PIN it set:
+// `defer m.auditSetPIN(h, oldPIN, &err)`.
+func (m *Module) auditSetPIN(h ck.SessionHandle, oldPIN []byte, err *error) {
+	s, serr := m.session(h)
+	if serr != nil {
+		return
+	}
+	name, role := who(s)
+	if name == "" {
+		name, role = m.loginName(s.token.id, store.RoleCU, oldPIN, nil), store.RoleCU
+	}
+	m.auditEvent(audit.Event{TokenID: s.token.id, User: name, Role: role, Op: "C_SetPIN", Target: name, Result: *err})
+}
+
+// auditInitToken records C_InitToken: `defer m.auditInitToken(id, soPIN, label, &err)`.
+// A failure on the free slot has no token: it goes to the no-token chain.
+func (m *Module) auditInitToken(id ck.SlotID, soPIN []byte, label string, err *error) {
+	var tokenID int64
+	user := ""
+	if v, serr := m.slots(); serr == nil {
+		if t, free, terr := v.token(id); terr == nil && !free {
+			tokenID = t.ID
+			user = m.loginName(t.ID, store.RoleCO, soPIN, nil)
+		}
+	}
+	m.auditToken(tokenID, user, store.RoleCO, "C_InitToken", "label "+strings.TrimRight(label, " \x00"), *err)
 }
 
 // auditNew records op with its result and each object it created (one
@@ -198,4 +298,19 @@ func (m *Module) auditKeyUse(h ck.SessionHandle, k opKind, mt ck.MechanismType, 
 		o = nil
 	}
 	m.auditSession(s, opNames[k], o, mt.String(), *err)
+}
+
+// auditWrap records C_WrapKey of key under wrapping, except a length query
+// and the too-short buffer before its retry (they wrap nothing out):
+// `defer m.auditWrap(h, mech.Type, wrapping, key, out == nil, &err)()`.
+func (m *Module) auditWrap(h ck.SessionHandle, mt ck.MechanismType, wrapping, key ck.ObjectHandle, query bool, err *error) func() {
+	if query {
+		return func() {}
+	}
+	rec := m.auditBefore(h, "C_WrapKey", key, m.keyRef(mt, wrapping), err)
+	return func() {
+		if *err != ck.CKR_BUFFER_TOO_SMALL {
+			rec()
+		}
+	}
 }

@@ -65,7 +65,8 @@ func has[T any](mm mechanisms.Mechanism) bool {
 // keyForUse may need; the operation is checked again when it is installed.
 func (m *Module) initOp(h ck.SessionHandle, k opKind, mech ck.Mechanism, keyH ck.ObjectHandle,
 	usage ck.AttributeType, can func(mechanisms.Mechanism) bool,
-	mk func(mechanisms.Mechanism, *mechanisms.Key) (*operation, error)) error {
+	mk func(mechanisms.Mechanism, *mechanisms.Key) (*operation, error)) (err error) {
+	defer m.auditKeyUse(h, k, mech.Type, keyH, &err)
 	s, err := m.opSession(h)
 	if err != nil {
 		return err

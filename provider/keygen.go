@@ -10,7 +10,8 @@ import (
 )
 
 // GenerateKey is C_GenerateKey.
-func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Template) (ck.ObjectHandle, error) {
+func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_GenerateKey", mech.Type.String(), &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -50,6 +51,7 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 
 // GenerateKeyPair is C_GenerateKeyPair. Both keys are stored, or neither.
 func (m *Module) GenerateKeyPair(h ck.SessionHandle, mech ck.Mechanism, pubTmpl, privTmpl ck.Template) (pub, priv ck.ObjectHandle, err error) {
+	defer m.auditNew(h, "C_GenerateKeyPair", mech.Type.String(), &err, &pub, &priv)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, 0, err

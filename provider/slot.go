@@ -232,7 +232,8 @@ func (m *Module) checkSlot(id ck.SlotID) error {
 // Crypto Officer has soPIN ("name:password" names the officer, a bare PIN
 // makes "admin"). On an initialised token it checks soPIN and wipes the
 // token: every object and every user but that officer.
-func (m *Module) InitToken(id ck.SlotID, soPIN []byte, label string) error {
+func (m *Module) InitToken(id ck.SlotID, soPIN []byte, label string) (err error) {
+	defer m.auditInitToken(id, soPIN, label, &err)
 	label = strings.TrimRight(label, " \x00")
 	v, err := m.slots()
 	if err != nil {
