@@ -48,7 +48,7 @@ func countOp(rs []store.AuditRecord, op string) int {
 // recordWant is what a hook's record must say.
 type recordWant struct {
 	op, user, role, result, class, target string
-	object                                 bool // names a store object
+	object                                bool // names a store object
 }
 
 func checkRecord(t *testing.T, r store.AuditRecord, w recordWant) {
