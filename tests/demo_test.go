@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
@@ -187,5 +188,59 @@ func TestPkcs11Tool(t *testing.T) {
 	// A wrong PIN is refused.
 	if out, err := exec.Command("pkcs11-tool", "--module", lib, "--token-label", "tool-token", "--login", "--pin", "wrong-pin-1", "--list-objects").CombinedOutput(); err == nil {
 		t.Errorf("pkcs11-tool logged in with a wrong PIN:\n%s", out)
+	}
+}
+
+// TestRSASignVerify: RSA-2048 PKCS#1 v1.5 and PSS signatures made through the
+// library verify with openssl and the token's public key.
+func TestRSASignVerify(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed (scripts/install-deps.sh installs it)")
+	}
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	pub, priv, err := p.GenerateKeyPair(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, 2048), pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}),
+			pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_SIGN, true)})
+	hsmtest.Must(t, err, "C_GenerateKeyPair(RSA 2048)")
+	n := new(big.Int).SetBytes(attr(t, p, s, pub, pkcs11.CKA_MODULUS))
+	e := new(big.Int).SetBytes(attr(t, p, s, pub, pkcs11.CKA_PUBLIC_EXPONENT))
+	if n.BitLen() != 2048 || e.Int64() != 65537 {
+		t.Fatalf("RSA public key: %d-bit modulus, exponent %v", n.BitLen(), e)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n, E: int(e.Int64())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	msg := []byte("an RSA signature through libgohsm.so\n")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name  string
+		mech  *pkcs11.Mechanism
+		sigop []string
+	}{
+		{"CKM_SHA256_RSA_PKCS", pkcs11.NewMechanism(pkcs11.CKM_SHA256_RSA_PKCS, nil), nil},
+		{"CKM_SHA256_RSA_PKCS_PSS", pkcs11.NewMechanism(pkcs11.CKM_SHA256_RSA_PKCS_PSS,
+			pkcs11.NewPSSParams(pkcs11.CKM_SHA256, pkcs11.CKG_MGF1_SHA256, 32)),
+			[]string{"-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"}},
+	} {
+		hsmtest.Must(t, p.SignInit(s, []*pkcs11.Mechanism{c.mech}, priv), "C_SignInit "+c.name)
+		sig, err := p.Sign(s, msg)
+		hsmtest.Must(t, err, "C_Sign "+c.name)
+		for n, b := range map[string][]byte{"pub.pem": pubPEM, "msg": msg, "sig": sig} {
+			if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		args := append([]string{"dgst", "-sha256", "-verify", filepath.Join(dir, "pub.pem")}, c.sigop...)
+		args = append(args, "-signature", filepath.Join(dir, "sig"), filepath.Join(dir, "msg"))
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Verified OK") {
+			t.Errorf("openssl does not verify the %s signature: %v\n%s", c.name, err, out)
+		}
 	}
 }

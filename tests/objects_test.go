@@ -141,6 +141,22 @@ func TestSensitiveKeysUnreadable(t *testing.T) {
 			}
 		}
 	}
+	// RSA: every private component of a sensitive key.
+	_, rsaPriv, err := p.GenerateKeyPair(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, 2048), pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1})},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true), pkcs11.NewAttribute(pkcs11.CKA_SIGN, true)})
+	hsmtest.Must(t, err, "C_GenerateKeyPair(RSA 2048)")
+	for _, typ := range []uint{pkcs11.CKA_PRIVATE_EXPONENT, pkcs11.CKA_PRIME_1, pkcs11.CKA_PRIME_2,
+		pkcs11.CKA_EXPONENT_1, pkcs11.CKA_EXPONENT_2, pkcs11.CKA_COEFFICIENT} {
+		rv, back, _ := rawAttrs(raw, s, rsaPriv, []uint{typ, pkcs11.CKA_MODULUS}, []int{512, 512})
+		if rv != pkcs11.CKR_ATTRIBUTE_SENSITIVE || back[0].Len != capi.Unavailable {
+			t.Errorf("RSA private key attribute %#x: %s, length %#x; want CKR_ATTRIBUTE_SENSITIVE, unavailable", typ, hsmtest.RVName(uint(rv)), back[0].Len)
+		}
+		if back[1].Len != 256 {
+			t.Errorf("RSA CKA_MODULUS in the same call: length %d, want 256", back[1].Len)
+		}
+	}
+
 	// The control: an extractable, non-sensitive key's value is readable (so the above is not vacuous).
 	open := secret(pkcs11.CKK_AES, false, true, "open")
 	if got := attr(t, p, s, open, pkcs11.CKA_VALUE); !bytes.Equal(got, km.aes) {
