@@ -22,7 +22,7 @@ func (aesGCM) EncryptInit(key *Key, param any) (CipherContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gcmCtx{aead: a, iv: p.IV, aad: p.AAD, encrypt: true}, nil
+	return &aeadCtx{aead: a, iv: p.IV, aad: p.AAD, encrypt: true}, nil
 }
 
 func (aesGCM) DecryptInit(key *Key, param any) (CipherContext, error) {
@@ -30,7 +30,7 @@ func (aesGCM) DecryptInit(key *Key, param any) (CipherContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &gcmCtx{aead: a, iv: p.IV, aad: p.AAD}, nil
+	return &aeadCtx{aead: a, iv: p.IV, aad: p.AAD}, nil
 }
 
 // gcmInit checks the parameter. Go's GCM takes a 12-byte IV with a tag of
@@ -67,7 +67,7 @@ func gcmInit(key *Key, param any) (cipher.AEAD, *ck.GCMParams, error) {
 	return a, &ck.GCMParams{IV: append([]byte(nil), p.IV...), AAD: append([]byte(nil), p.AAD...), TagBits: p.TagBits}, nil
 }
 
-type gcmCtx struct {
+type aeadCtx struct {
 	aead     cipher.AEAD
 	iv, aad  []byte
 	encrypt  bool
@@ -75,28 +75,28 @@ type gcmCtx struct {
 	finished bool
 }
 
-func (c *gcmCtx) OutputLen(n int) int {
+func (c *aeadCtx) OutputLen(n int) int {
 	if c.encrypt {
 		return n + c.aead.Overhead()
 	}
 	return max(n-c.aead.Overhead(), 0)
 }
 
-func (c *gcmCtx) Do(in []byte) ([]byte, error) {
+func (c *aeadCtx) Do(in []byte) ([]byte, error) {
 	c.buf = append(c.buf, in...)
 	return c.Final()
 }
 
-func (c *gcmCtx) UpdateLen(int) int { return 0 }
+func (c *aeadCtx) UpdateLen(int) int { return 0 }
 
-func (c *gcmCtx) Update(in []byte) ([]byte, error) {
+func (c *aeadCtx) Update(in []byte) ([]byte, error) {
 	c.buf = append(c.buf, in...)
 	return []byte{}, nil
 }
 
-func (c *gcmCtx) FinalLen() int { return c.OutputLen(len(c.buf)) }
+func (c *aeadCtx) FinalLen() int { return c.OutputLen(len(c.buf)) }
 
-func (c *gcmCtx) Final() ([]byte, error) {
+func (c *aeadCtx) Final() ([]byte, error) {
 	if c.finished { // one IV, one message: never seal twice under it
 		return nil, ck.CKR_OPERATION_NOT_INITIALIZED
 	}

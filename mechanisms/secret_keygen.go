@@ -13,6 +13,7 @@ type secretKeyGen struct {
 	kt    ck.KeyType
 	valid func(n ck.ULong) bool
 	info  Info
+	def   ck.ULong // length when the template has no CKA_VALUE_LEN; 0: required
 }
 
 func (g secretKeyGen) Type() ck.MechanismType { return g.typ }
@@ -29,8 +30,11 @@ func (g secretKeyGen) GenerateKey(tmpl ck.Template) (map[ck.AttributeType][]byte
 	if err != nil {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
-	if !ok {
+	if !ok && g.def == 0 {
 		return nil, ck.CKR_TEMPLATE_INCOMPLETE
+	}
+	if !ok {
+		n = g.def
 	}
 	if !g.valid(n) {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID

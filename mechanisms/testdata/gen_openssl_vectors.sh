@@ -397,3 +397,36 @@ VECTORS
 		done
 	done
 } >cbc_mac.txt
+
+# HKDF by openssl kdf: the RFC 5869 test case 1-3 inputs and random ones,
+# extract-and-expand, extract only and expand only.
+{
+	echo "# HKDF by $(openssl version | cut -d' ' -f1-2)"
+	while read -r h ikm salt info len; do
+		case $ikm in random*) ikm=$(openssl rand -hex "${ikm#random}") ;; esac
+		case $salt in random*) salt=$(openssl rand -hex "${salt#random}") ;; -) salt= ;; esac
+		case $info in random*) info=$(openssl rand -hex "${info#random}") ;; -) info= ;; esac
+		set -- -kdfopt digest:"$h" -kdfopt hexkey:"$ikm"
+		[ -n "$salt" ] && set -- "$@" -kdfopt hexsalt:"$salt"
+		[ -n "$info" ] && set -- "$@" -kdfopt hexinfo:"$info"
+		okm=$(openssl kdf -keylen "$len" "$@" HKDF | tr -d ':')
+		prk=$(openssl kdf -keylen "$(openssl dgst -"$h" </dev/null | awk '{print length($NF)/2}')" "$@" -kdfopt mode:EXTRACT_ONLY HKDF | tr -d ':')
+		exp=$(openssl kdf -keylen "$len" "$@" -kdfopt mode:EXPAND_ONLY HKDF | tr -d ':')
+		echo "Hash = $h"
+		echo "IKM = $ikm"
+		echo "Salt = $salt"
+		echo "Info = $info"
+		echo "OKM = $okm"
+		echo "PRK = $prk"
+		echo "ExpandOnly = $exp"
+		echo
+	done <<VECTORS
+SHA256 0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b 000102030405060708090a0b0c f0f1f2f3f4f5f6f7f8f9 42
+SHA256 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f 606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff 82
+SHA256 0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b - - 42
+SHA1 random20 random10 random5 50
+SHA384 random48 random48 random20 32
+SHA512 random64 - random8 100
+SHA3-256 random32 random16 random16 32
+VECTORS
+} >hkdf.txt
