@@ -3,8 +3,10 @@ package tests
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/hex"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -49,6 +51,24 @@ func TestSecretsAtRest(t *testing.T) {
 		pkcs11.NewAttribute(pkcs11.CKA_VALUE, privData),
 	})
 	hsmtest.Must(t, err, "C_CreateObject(private data)")
+	rk, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.CreateObject(s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA),
+		pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+		pkcs11.NewAttribute(pkcs11.CKA_MODULUS, rk.N.Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, big.NewInt(int64(rk.E)).Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE_EXPONENT, rk.D.Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_PRIME_1, rk.Primes[0].Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_PRIME_2, rk.Primes[1].Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_EXPONENT_1, rk.Precomputed.Dp.Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_EXPONENT_2, rk.Precomputed.Dq.Bytes()),
+		pkcs11.NewAttribute(pkcs11.CKA_COEFFICIENT, rk.Precomputed.Qinv.Bytes()),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(RSA private)")
 	// Use the key and change the PIN, so that unsealing, signing and rewrapping are logged too.
 	hsmtest.Must(t, p.SignInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil)}, ecKey), "C_SignInit")
 	_, err = p.Sign(s, make([]byte, 32))
@@ -59,6 +79,8 @@ func TestSecretsAtRest(t *testing.T) {
 
 	secrets := map[string][]byte{
 		"AES key": aesKey, "EC scalar": km.ecScalar, "private data": privData,
+		"RSA d": rk.D.Bytes(), "RSA p": rk.Primes[0].Bytes(), "RSA q": rk.Primes[1].Bytes(),
+		"RSA dP": rk.Precomputed.Dp.Bytes(), "RSA qInv": rk.Precomputed.Qinv.Bytes(),
 		"SO PIN": []byte(hsmtest.SOPIN), "user PIN": []byte(hsmtest.UserPIN), "new user PIN": []byte(newPIN),
 	}
 	check := func(when string) {
