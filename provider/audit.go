@@ -314,3 +314,17 @@ func (m *Module) auditWrap(h ck.SessionHandle, mt ck.MechanismType, wrapping, ke
 		}
 	}
 }
+
+// AuditRecords streams the audit records selected by q, oldest first, for
+// `gohsm audit show|export`. Whoever can open the store can read the log.
+func (m *Module) AuditRecords(q store.AuditQuery, fn func(store.AuditRecord) error) error {
+	return m.store.AuditRecords(q, fn)
+}
+
+// VerifyAudit recomputes every chain of the audit log (`gohsm audit verify`).
+func (m *Module) VerifyAudit() (audit.Report, error) {
+	if m.audit == nil {
+		return audit.Report{}, ck.CKR_CRYPTOKI_NOT_INITIALIZED
+	}
+	return m.audit.Verify()
+}

@@ -16,8 +16,12 @@ func main() {
 
 // run executes one command line and returns its exit code; tests call it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(&app{stdin: stdin, stdout: stdout, stderr: stderr})
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(a)
 	root.SetArgs(args)
+	if c, _, err := root.Find(args); err == nil {
+		a.command = c.CommandPath() // named in the audit records the command causes
+	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -17,6 +17,7 @@ type app struct {
 
 	configPath string // --config: overrides $GOHSM_CONF
 	storeDir   string // --dir: overrides $GOHSM_DIR and store_dir
+	command    string // the command being run ("gohsm token init"), for audit records
 }
 
 const rootLong = `gohsm administers the tokens of gohsm, a software HSM that applications load
@@ -54,6 +55,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newTokenCmd(a),
 		newStatusCmd(a),
 		newVersionCmd(a),
+		newAuditCmd(a),
 	)
 	return root
 }
@@ -101,5 +103,6 @@ func (a *app) openModule() (*provider.Module, config.Config, error) {
 	if err != nil {
 		return nil, cfg, fmt.Errorf("cannot open the store in %s: %w", cfg.StoreDir, err)
 	}
+	m.SetAuditCommand(a.command)
 	return m, cfg, nil
 }
