@@ -46,8 +46,24 @@ extern const struct child_transport gohsm_p11kit_transport;
 
 #define GOHSM_LOAD(flag) __atomic_load_n(&(flag), __ATOMIC_ACQUIRE)
 
-/* Route a 2.40 function: forked child -> helper; parent -> needs C_Initialize. */
-#define GOHSM_ENTER(name, args)                                          \
+/*
+ * state.c: when C_Initialize got mutex callbacks without CKF_OS_LOCKING_OK
+ * (base 3.0 section 5.4, case 3), the library must use the application's
+ * mutexes: every call into Go then holds one application mutex, taken by
+ * GOHSM_APP_LOCKED and released when the entry point returns.
+ */
+struct gohsm_app_lock {
+	void *mutex;
+};
+struct gohsm_app_lock gohsm_app_lock(void);
+void gohsm_app_unlock(struct gohsm_app_lock *l);
+#define GOHSM_APP_LOCKED                                                     \
+	struct gohsm_app_lock gohsm_app_lock_                                \
+		__attribute__((cleanup(gohsm_app_unlock), unused)) = gohsm_app_lock()
+
+/* Route a 2.40 function: forked child -> helper; parent -> needs C_Initialize.
+ * GOHSM_ENTER_NOLOCK is for C_WaitForSlotEvent, which may block. */
+#define GOHSM_ENTER_NOLOCK(name, args)                                   \
 	do {                                                                 \
 		if (GOHSM_LOAD(gohsm_forked)) {                                  \
 			CK_FUNCTION_LIST_PTR child_ = gohsm_child_list();            \
@@ -56,6 +72,7 @@ extern const struct child_transport gohsm_p11kit_transport;
 		if (!GOHSM_LOAD(gohsm_initialized))                              \
 			return CKR_CRYPTOKI_NOT_INITIALIZED;                         \
 	} while (0)
+#define GOHSM_ENTER(name, args) GOHSM_ENTER_NOLOCK(name, args); GOHSM_APP_LOCKED
 
 /* Route a 3.0 function: as GOHSM_ENTER, but a 2.40 helper cannot take it. */
 #define GOHSM_ENTER_3_0(name, args)                                      \
@@ -69,7 +86,8 @@ extern const struct child_transport gohsm_p11kit_transport;
 		}                                                                \
 		if (!GOHSM_LOAD(gohsm_initialized))                              \
 			return CKR_CRYPTOKI_NOT_INITIALIZED;                         \
-	} while (0)
+	} while (0);                                                         \
+	GOHSM_APP_LOCKED
 
 /* A buffer pointer may be NULL only when its length is 0. */
 #define GOHSM_BAD_BUF(p, n) ((p) == NULL && (n) != 0)

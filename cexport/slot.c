@@ -77,7 +77,7 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
-	GOHSM_ENTER(C_WaitForSlotEvent, (flags, pSlot, pReserved));
+	GOHSM_ENTER_NOLOCK(C_WaitForSlotEvent, (flags, pSlot, pReserved));
 	if (pSlot == NULL || pReserved != NULL)
 		return CKR_ARGUMENTS_BAD;
 	return goWaitForSlotEvent(flags, pSlot);

@@ -66,10 +66,66 @@ static void check_pid(void)
 }
 
 /*
+ * The application's mutex (case 3 of base 3.0 section 5.4: callbacks without
+ * CKF_OS_LOCKING_OK). gohsm's own locking is Go's, which is OS locking; when
+ * the application asks for its own primitives instead, one application mutex
+ * serialises every call into Go.
+ */
+static CK_C_INITIALIZE_ARGS app_args;
+static void *app_mutex;
+
+struct gohsm_app_lock gohsm_app_lock(void)
+{
+	struct gohsm_app_lock l = {__atomic_load_n(&app_mutex, __ATOMIC_ACQUIRE)};
+	if (l.mutex != NULL && app_args.LockMutex(l.mutex) != CKR_OK)
+		l.mutex = NULL;
+	return l;
+}
+
+void gohsm_app_unlock(struct gohsm_app_lock *l)
+{
+	if (l->mutex != NULL)
+		app_args.UnlockMutex(l->mutex);
+}
+
+/* start_app_locking makes the application mutex after a successful init. */
+static CK_RV start_app_locking(const CK_C_INITIALIZE_ARGS *a)
+{
+	void *mu = NULL;
+	CK_RV rv;
+	app_args = *a;
+	rv = a->CreateMutex(&mu);
+	if (rv != CKR_OK)
+		return rv;
+	if (mu == NULL)
+		return CKR_CANT_LOCK;
+	__atomic_store_n(&app_mutex, mu, __ATOMIC_RELEASE);
+	return CKR_OK;
+}
+
+/* stop_app_locking waits for calls holding the mutex, then destroys it. */
+static void stop_app_locking(void)
+{
+	void *mu = __atomic_exchange_n(&app_mutex, NULL, __ATOMIC_ACQ_REL);
+	if (mu == NULL)
+		return;
+	if (app_args.LockMutex(mu) == CKR_OK)
+		app_args.UnlockMutex(mu);
+	app_args.DestroyMutex(mu);
+}
+
+/* uses_app_mutexes: callbacks given without CKF_OS_LOCKING_OK. */
+static int uses_app_mutexes(CK_VOID_PTR pInitArgs)
+{
+	CK_C_INITIALIZE_ARGS *a = pInitArgs;
+	return a != NULL && a->CreateMutex != NULL && !(a->flags & CKF_OS_LOCKING_OK);
+}
+
+/*
  * check_init_args applies the specification's rules for CK_C_INITIALIZE_ARGS
- * (base 3.0 section 5.4). gohsm locks with Go's own primitives, so it cannot
- * use application mutex callbacks: they are accepted only together with
- * CKF_OS_LOCKING_OK. pReserved is NULL or gohsm's own "gohsm:..." string.
+ * (base 3.0 section 5.4). Callbacks with CKF_OS_LOCKING_OK are not needed (Go
+ * locks with OS primitives); without the flag they are used (see above).
+ * pReserved is NULL or gohsm's own "gohsm:..." string.
  */
 static CK_RV check_init_args(CK_VOID_PTR pInitArgs, const char **reserved)
 {
@@ -90,10 +146,12 @@ static CK_RV check_init_args(CK_VOID_PTR pInitArgs, const char **reserved)
 			return CKR_ARGUMENTS_BAD;
 		*reserved = s;
 	}
-	if (a->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS)
-		return CKR_NEED_TO_CREATE_THREADS; /* the Go runtime makes threads */
-	if (set == 4 && !(a->flags & CKF_OS_LOCKING_OK))
-		return CKR_CANT_LOCK;
+	/*
+	 * CKF_LIBRARY_CANT_CREATE_OS_THREADS is accepted: the Go runtime's threads
+	 * are its own, started when the library loads, not made by the calling
+	 * thread; and GnuTLS (through p11-kit) sets the flag for every module, so
+	 * CKR_NEED_TO_CREATE_THREADS would shut gohsm out of every GnuTLS program.
+	 */
 	return CKR_OK;
 }
 
@@ -112,6 +170,11 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 	} else {
 		rv = goInitialize((char *)reserved, parent_store_dir, sizeof parent_store_dir);
+		if (rv == CKR_OK && uses_app_mutexes(pInitArgs)) {
+			rv = start_app_locking(pInitArgs);
+			if (rv != CKR_OK)
+				goFinalize();
+		}
 		if (rv == CKR_OK)
 			__atomic_store_n(&gohsm_initialized, 1, __ATOMIC_RELEASE);
 	}
@@ -135,6 +198,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	} else {
 		/* New calls are refused from here on; Go closes the module. */
 		__atomic_store_n(&gohsm_initialized, 0, __ATOMIC_RELEASE);
+		stop_app_locking();
 		rv = goFinalize();
 	}
 	pthread_mutex_unlock(&init_mu);

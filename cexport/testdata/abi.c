@@ -52,6 +52,26 @@ static void **entries(void *list)
 static CK_RV locking_fn(CK_VOID_PTR p) { (void)p; return CKR_OK; }
 static CK_RV create_fn(CK_VOID_PTR_PTR p) { *p = NULL; return CKR_OK; }
 
+/* Application mutexes that count their use (case 3 of base 3.0 section 5.4). */
+static pthread_mutex_t app_mu = PTHREAD_MUTEX_INITIALIZER;
+static int app_created, app_destroyed, app_locks, app_unlocks, app_held;
+static CK_RV app_create(CK_VOID_PTR_PTR p) { app_created++; *p = &app_mu; return CKR_OK; }
+static CK_RV app_destroy(CK_VOID_PTR p) { app_destroyed += p == &app_mu; return CKR_OK; }
+static CK_RV app_lock(CK_VOID_PTR p)
+{
+	pthread_mutex_lock(p);
+	app_locks++;
+	app_held = 1;
+	return CKR_OK;
+}
+static CK_RV app_unlock(CK_VOID_PTR p)
+{
+	app_unlocks++;
+	app_held = 0;
+	pthread_mutex_unlock(p);
+	return CKR_OK;
+}
+
 static void check_lists(CK_FUNCTION_LIST_PTR l2, CK_FUNCTION_LIST_3_0_PTR l3)
 {
 	int i;
@@ -152,10 +172,32 @@ static void check_initialize_args(CK_FUNCTION_LIST_3_0_PTR f, const char *dir)
 	a.DestroyMutex = locking_fn;
 	a.LockMutex = locking_fn;
 	a.UnlockMutex = locking_fn;
-	EXPECT_RV(f->C_Initialize(&a), CKR_CANT_LOCK); /* all, without OS locking */
+	EXPECT_RV(f->C_Initialize(&a), CKR_CANT_LOCK); /* all, without OS locking: a NULL mutex */
+
+	/* All callbacks without CKF_OS_LOCKING_OK: the library uses them. */
 	memset(&a, 0, sizeof a);
-	a.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS;
-	EXPECT_RV(f->C_Initialize(&a), CKR_NEED_TO_CREATE_THREADS);
+	a.CreateMutex = app_create;
+	a.DestroyMutex = app_destroy;
+	a.LockMutex = app_lock;
+	a.UnlockMutex = app_unlock;
+	EXPECT_RV(f->C_Initialize(&a), CKR_OK);
+	{
+		CK_INFO info;
+		CK_ULONG n = 0;
+		EXPECT(app_created == 1);
+		EXPECT_RV(f->C_GetInfo(&info), CKR_OK);
+		EXPECT_RV(f->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+		EXPECT(app_locks == 2 && app_unlocks == 2 && !app_held);
+		EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+		EXPECT(app_destroyed == 1);
+		EXPECT_RV(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+		EXPECT(app_locks == 3 && app_unlocks == 3); /* C_Finalize waited for the mutex once */
+	}
+	memset(&a, 0, sizeof a);
+	a.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK; /* what GnuTLS passes */
+	EXPECT_RV(f->C_Initialize(&a), CKR_OK);
+	EXPECT_RV(f->C_Finalize(NULL), CKR_OK);
+	memset(&a, 0, sizeof a);
 	a.flags = CKF_OS_LOCKING_OK;
 	a.pReserved = "not ours";
 	EXPECT_RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
