@@ -1,24 +1,29 @@
 package mechanisms
 
 import (
+	"bytes"
 	"crypto/cipher"
 	"crypto/subtle"
 
 	"github.com/gohsm/gohsm/ck"
 )
 
-// aesKW is CKM_AES_KEY_WRAP (RFC 3394; optional 8-byte IV parameter) and
-// CKM_AES_KEY_WRAP_KWP (RFC 5649; optional 4-byte IV prefix). Both wrap and
-// unwrap secret keys and also encrypt and decrypt data single-part.
-// CKM_AES_KEY_WRAP_PAD, on which implementations disagree, is not offered.
+// aesKW is CKM_AES_KEY_WRAP (RFC 3394; optional 8-byte IV parameter),
+// CKM_AES_KEY_WRAP_KWP (RFC 5649; optional 4-byte IV prefix), and
+// CKM_AES_KEY_WRAP_PKCS7 and CKM_AES_KEY_WRAP_PAD, which the specification
+// defines as PKCS #7 padding to 8 bytes followed by RFC 3394 (so gohsm's
+// KEY_WRAP_PAD is not SoftHSMv2's, which is RFC 5649: use KWP for that). All
+// wrap and unwrap secret keys and encrypt and decrypt data single-part.
 type aesKW struct {
-	typ ck.MechanismType
-	kwp bool
+	typ       ck.MechanismType
+	kwp, pad7 bool
 }
 
 func init() {
 	Register(aesKW{typ: ck.CKM_AES_KEY_WRAP})
 	Register(aesKW{typ: ck.CKM_AES_KEY_WRAP_KWP, kwp: true})
+	Register(aesKW{typ: ck.CKM_AES_KEY_WRAP_PKCS7, pad7: true})
+	Register(aesKW{typ: ck.CKM_AES_KEY_WRAP_PAD, pad7: true})
 }
 
 func (m aesKW) Type() ck.MechanismType { return m.typ }
@@ -54,6 +59,10 @@ func (m aesKW) wrap(b cipher.Block, iv, p []byte) ([]byte, bool) {
 		}
 		return kwpWrap(b, iv, p), true
 	}
+	if m.pad7 {
+		n := 8 - len(p)%8
+		p = append(append([]byte(nil), p...), bytes.Repeat([]byte{byte(n)}, n)...)
+	}
 	if len(p) < 16 || len(p)%8 != 0 {
 		return nil, false
 	}
@@ -70,12 +79,25 @@ func (m aesKW) unwrap(b cipher.Block, iv, c []byte) ([]byte, bool, bool) {
 		return p, true, ok
 	}
 	a, p := kwUnwrap(b, c)
-	return p, true, subtle.ConstantTimeCompare(a, iv) == 1
+	if subtle.ConstantTimeCompare(a, iv) != 1 {
+		return nil, true, false
+	}
+	if m.pad7 {
+		n := int(p[len(p)-1])
+		if n < 1 || n > 8 || subtle.ConstantTimeCompare(p[len(p)-n:], bytes.Repeat([]byte{byte(n)}, n)) != 1 {
+			return nil, true, false
+		}
+		p = p[:len(p)-n]
+	}
+	return p, true, true
 }
 
 func (m aesKW) outLen(n int, encrypt bool) int {
-	if !encrypt {
+	switch {
+	case !encrypt:
 		return max(n-8, 0)
+	case m.pad7:
+		return n + 8 - n%8 + 8
 	}
 	return (n+7)/8*8 + 8
 }

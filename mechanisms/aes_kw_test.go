@@ -12,35 +12,61 @@ import (
 // C_WrapKey, and back through C_Decrypt and C_UnwrapKey.
 func TestAESKeyWrapVectors(t *testing.T) {
 	for _, v := range readVectors(t, "testdata/aes_kw.txt") {
-		typ := ck.CKM_AES_KEY_WRAP
-		if v["Mode"] == "kwp" {
-			typ = ck.CKM_AES_KEY_WRAP_KWP
+		types := map[string][]ck.MechanismType{
+			"kw": {ck.CKM_AES_KEY_WRAP}, "kwp": {ck.CKM_AES_KEY_WRAP_KWP},
+			"pkcs7": {ck.CKM_AES_KEY_WRAP_PKCS7, ck.CKM_AES_KEY_WRAP_PAD},
+		}[v["Mode"]]
+		for _, typ := range types {
+			testKWVector(t, typ, v)
 		}
-		m := mustLookup(t, typ)
-		kek, p, want := aesKey(unhex(t, v["KEK"])), unhex(t, v["P"]), unhex(t, v["C"])
-		e, _ := m.(Encrypter).EncryptInit(kek, nil)
-		if got, err := e.Do(p); err != nil || !bytes.Equal(got, want) || e.OutputLen(len(p)) != len(want) {
-			t.Errorf("%v %d bytes: encrypt %x %v", typ, len(p), got, err)
+	}
+}
+
+// testKWVector checks one vector of testdata/aes_kw.txt with mechanism typ.
+func testKWVector(t *testing.T, typ ck.MechanismType, v map[string]string) {
+	m := mustLookup(t, typ)
+	kek, p, want := aesKey(unhex(t, v["KEK"])), unhex(t, v["P"]), unhex(t, v["C"])
+	e, _ := m.(Encrypter).EncryptInit(kek, nil)
+	if got, err := e.Do(p); err != nil || !bytes.Equal(got, want) || e.OutputLen(len(p)) != len(want) {
+		t.Errorf("%v %d bytes: encrypt %x %v", typ, len(p), got, err)
+	}
+	d, _ := m.(Decrypter).DecryptInit(kek, nil)
+	if got, err := d.Do(want); err != nil || !bytes.Equal(got, p) {
+		t.Errorf("%v %d bytes: decrypt %v", typ, len(p), err)
+	}
+	wrapped, err := m.(KeyWrapper).WrapKey(kek, secretKey(ck.CKK_GENERIC_SECRET, p), nil)
+	if err != nil || !bytes.Equal(wrapped, want) {
+		t.Errorf("%v: WrapKey %v", typ, err)
+	}
+	attrs, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, want, ck.Template{keyTypeAttr(ck.CKK_GENERIC_SECRET)})
+	if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], p) {
+		t.Errorf("%v: UnwrapKey %v", typ, err)
+	}
+	for i := range want {
+		bad := bytes.Clone(want)
+		bad[i] ^= 0x40
+		if _, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, bad, nil); err != ck.CKR_WRAPPED_KEY_INVALID {
+			t.Fatalf("%v: byte %d flipped: %v", typ, i, err)
 		}
-		d, _ := m.(Decrypter).DecryptInit(kek, nil)
-		if got, err := d.Do(want); err != nil || !bytes.Equal(got, p) {
-			t.Errorf("%v %d bytes: decrypt %v", typ, len(p), err)
+	}
+}
+
+// TestAESKeyWrapPKCS7Padding: a correctly wrapped block whose PKCS #7
+// padding is wrong is refused.
+func TestAESKeyWrapPKCS7Padding(t *testing.T) {
+	kek := aesKey(make([]byte, 16))
+	for _, plain := range [][]byte{
+		append(bytes.Repeat([]byte{1}, 15), 0),
+		append(bytes.Repeat([]byte{1}, 15), 9),
+		append(bytes.Repeat([]byte{1}, 14), 1, 2),
+	} {
+		c, _ := mustLookup(t, ck.CKM_AES_KEY_WRAP).(KeyWrapper).WrapKey(kek, secretKey(ck.CKK_GENERIC_SECRET, plain), nil)
+		if _, err := mustLookup(t, ck.CKM_AES_KEY_WRAP_PKCS7).(KeyUnwrapper).UnwrapKey(kek, nil, c, nil); err != ck.CKR_WRAPPED_KEY_INVALID {
+			t.Errorf("padding %x: %v", plain[14:], err)
 		}
-		wrapped, err := m.(KeyWrapper).WrapKey(kek, secretKey(ck.CKK_GENERIC_SECRET, p), nil)
-		if err != nil || !bytes.Equal(wrapped, want) {
-			t.Errorf("%v: WrapKey %v", typ, err)
-		}
-		attrs, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, want, ck.Template{keyTypeAttr(ck.CKK_GENERIC_SECRET)})
-		if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], p) {
-			t.Errorf("%v: UnwrapKey %v", typ, err)
-		}
-		for i := range want {
-			bad := bytes.Clone(want)
-			bad[i] ^= 0x40
-			if _, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, bad, nil); err != ck.CKR_WRAPPED_KEY_INVALID {
-				t.Fatalf("%v: byte %d flipped: %v", typ, i, err)
-			}
-		}
+	}
+	if _, err := mustLookup(t, ck.CKM_AES_KEY_WRAP_PKCS7).(KeyWrapper).WrapKey(kek, secretKey(ck.CKK_GENERIC_SECRET, make([]byte, 7)), nil); err != ck.CKR_KEY_SIZE_RANGE {
+		t.Errorf("7-byte value pads to one block only: %v", err)
 	}
 }
 
@@ -102,5 +128,6 @@ func TestAESKeyWrapErrors(t *testing.T) {
 func init() {
 	kek := func(*testing.T) *Key { return aesKey([]byte("0123456789abcdef")) }
 	target := func(*testing.T) *Key { return secretKey(ck.CKK_AES, []byte("fedcba9876543210")) }
-	addFixture(fixture{encKey: kek, decKey: kek, wrapKey: kek, unwrapKey: kek, wrapTarget: target}, ck.CKM_AES_KEY_WRAP, ck.CKM_AES_KEY_WRAP_KWP)
+	addFixture(fixture{encKey: kek, decKey: kek, wrapKey: kek, unwrapKey: kek, wrapTarget: target},
+		ck.CKM_AES_KEY_WRAP, ck.CKM_AES_KEY_WRAP_KWP, ck.CKM_AES_KEY_WRAP_PKCS7, ck.CKM_AES_KEY_WRAP_PAD)
 }

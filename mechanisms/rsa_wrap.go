@@ -50,22 +50,5 @@ func rsaWrap(e CipherContext, key *Key) ([]byte, error) {
 }
 
 func rsaUnwrap(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
-	v, err := d.Do(wrapped)
-	switch err {
-	case nil:
-	case ck.CKR_ENCRYPTED_DATA_LEN_RANGE:
-		return nil, ck.CKR_WRAPPED_KEY_LEN_RANGE
-	case ck.CKR_ENCRYPTED_DATA_INVALID:
-		return nil, ck.CKR_WRAPPED_KEY_INVALID
-	default:
-		return nil, err
-	}
-	kt, n, err := derivedKeyLen(tmpl, len(v))
-	if err == ck.CKR_TEMPLATE_INCOMPLETE || (err == nil && n != len(v)) {
-		return nil, ck.CKR_TEMPLATE_INCONSISTENT
-	}
-	if err != nil {
-		return nil, err
-	}
-	return secretKeyAttrs(kt, v), nil
+	return unwrapWith(d, wrapped, tmpl)
 }

@@ -242,7 +242,11 @@ VECTORS
 		case $p in random*) p=$(openssl rand -hex "${p#random}") ;; esac
 		printf %s "$p" | xxd -r -p >"$tmp/m"
 		bits=$((${#kek} * 4))
-		if [ "$mode" = kw ]; then
+		if [ "$mode" = pkcs7 ]; then # PKCS #7 padding to 8 bytes, then RFC 3394
+			n=$((8 - ${#p} / 2 % 8))
+			for _ in $(seq "$n"); do printf "\\$(printf %03o "$n")"; done >>"$tmp/m"
+			openssl enc -id-aes$bits-wrap -K "$kek" -iv A6A6A6A6A6A6A6A6 -in "$tmp/m" -out "$tmp/c"
+		elif [ "$mode" = kw ]; then
 			openssl enc -id-aes$bits-wrap -K "$kek" -iv A6A6A6A6A6A6A6A6 -in "$tmp/m" -out "$tmp/c"
 		else
 			openssl enc -id-aes$bits-wrap-pad -K "$kek" -iv A65959A6 -in "$tmp/m" -out "$tmp/c"
@@ -266,6 +270,11 @@ kwp random random1
 kwp random random8
 kwp random random9
 kwp random random33
+pkcs7 random random8
+pkcs7 random random9
+pkcs7 random random16
+pkcs7 random random20
+pkcs7 random random31
 VECTORS
 } >aes_kw.txt
 
