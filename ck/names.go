@@ -163,7 +163,7 @@ var attributeTypeNames = map[AttributeType]string{
 	0x40000213: "CKA_DERIVE_TEMPLATE",
 	0x40000600: "CKA_ALLOWED_MECHANISMS",
 	0x80000000: "CKA_VENDOR_DEFINED",
-	0xc7480001: "CKA_GOHSM_SHARED_WITH",
+	0x80474801: "CKA_GOHSM_SHARED_WITH",
 }
 
 // String returns the PKCS#11 name of v, or AttributeType(0x…) for an unknown value.

@@ -485,11 +485,12 @@ const (
 	CK_SP800_108_DKM_LENGTH_SUM_OF_SEGMENTS SP800108DKMLengthMethod = 0x2
 )
 
-// gohsm vendor extensions (CKA_VENDOR_DEFINED | 0x4748xxxx, "GH").
+// gohsm vendor extensions: CKA_VENDOR_DEFINED | 0x4748xx ("GH"), with bit 30
+// clear (it is CKF_ARRAY_ATTRIBUTE, which would make the value a template).
 const (
 	// CKA_GOHSM_SHARED_WITH: the Crypto Users a token key is shared with, as
 	// a comma-separated list of user names (DESIGN.md rule 6; provider/share.go).
-	CKA_GOHSM_SHARED_WITH AttributeType = 0xc7480001
+	CKA_GOHSM_SHARED_WITH AttributeType = 0x80474801
 )
 
 // ChaCha20Poly1305Params is CK_SALSA20_CHACHA20_POLY1305_PARAMS

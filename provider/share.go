@@ -23,7 +23,7 @@ package provider
 //     sensitive.
 //   - sharing: only the owner shares (else CKR_ACTION_PROHIBITED).
 //
-// CKA_GOHSM_SHARED_WITH (CKA_VENDOR_DEFINED|0x47480001) is an attribute of
+// CKA_GOHSM_SHARED_WITH (CKA_VENDOR_DEFINED|0x474801, 0x80474801) is an attribute of
 // token keys only (of other objects: CKR_ATTRIBUTE_TYPE_INVALID). Its value
 // is the comma-separated names of the users the key is shared with, sorted,
 // empty for none. The owner and the users it is shared with may read it
