@@ -35,6 +35,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(w)
 		writeProcs(w, r.Procs)
 	}
+	if len(r.Checks) > 0 {
+		fmt.Fprintln(w)
+		writeChecks(w, r.Checks)
+	}
 	fmt.Fprintln(w)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "- %s\n", n)

@@ -43,7 +43,7 @@ func DefaultConfig() Config {
 
 func QuickConfig() Config {
 	c := DefaultConfig()
-	c.Quick, c.Rounds, c.Slice, c.ParallelAll = true, 3, 200*time.Millisecond, false
+	c.Quick, c.Rounds, c.Slice, c.ParallelAll = true, 5, 200*time.Millisecond, false
 	c.ScaleCounts, c.SoftHSMMaxObjects = []int{100, 1000, 10000}, 1000
 	return c
 }
@@ -72,6 +72,7 @@ type Report struct {
 	Config  Config       `json:"config"`
 	Results []Result     `json:"results"`
 	Procs   []ProcResult `json:"procs,omitempty"`
+	Checks  []Check      `json:"checks"`
 	Notes   []string     `json:"notes"`
 	Seconds float64      `json:"seconds"`
 }
@@ -118,7 +119,7 @@ func Run(cfg Config, logw io.Writer) (*Report, error) {
 	if match(cfg.Rows, "procs") {
 		rep.Procs = runProcs(cfg, cols, logw)
 	}
-	if match(cfg.Rows, "scale") {
+	if wantScale(cfg.Rows) {
 		res, notes := runScaleChildren(cfg, logw)
 		rep.Results = append(rep.Results, res...)
 		rep.Notes = append(rep.Notes, notes...)
@@ -126,6 +127,7 @@ func Run(cfg Config, logw io.Writer) (*Report, error) {
 	for i := range rep.Results {
 		rep.Results[i].Ratios = ratios(rep.Results[i].Cells)
 	}
+	rep.Checks = checks(rep)
 	rep.Notes = append(rep.Notes, standardNotes(cfg)...)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil

@@ -47,7 +47,7 @@ func main() {
 		os.Exit(code)
 	}
 	var mods moduleFlags
-	quick := flag.Bool("quick", false, "a run that fits in about 5 minutes on 2 cores (3 rounds of 200 ms, objects up to 10,000)")
+	quick := flag.Bool("quick", false, "a run that fits in about 5 minutes on 2 cores (5 rounds of 200 ms, objects up to 10,000)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	rows := flag.String("rows", "", "only rows whose ID contains one of these comma-separated strings (e.g. rsa,p256-sign,scale-find,procs)")
 	rounds := flag.Int("rounds", 0, "rounds per row (0: the mode's)")

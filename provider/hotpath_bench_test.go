@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// Benchmarks of the hot paths the gohsm-bench rows go through, below the C
+// ABI (BenchmarkSignECDSA is in crypto_keys_test.go). Keys are token objects,
+// as in the benchmark command. Profile one with
+//
+//	go test -run '^$' -bench HotRSASign -cpuprofile cpu.out ./provider
+
+var benchData1K = make([]byte, 1024)
+
+func BenchmarkHotRSASign(b *testing.B) {
+	m, _, h := userSession(b)
+	_, priv, err := m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_RSA_PKCS_KEY_PAIR_GEN},
+		crTmpl(ck.CKA_TOKEN, true, ck.CKA_MODULUS_BITS, 2048, ck.CKA_VERIFY, true),
+		crTmpl(ck.CKA_TOKEN, true, ck.CKA_SIGN, true))
+	must(b, err)
+	sig := make([]byte, 256)
+	mech := ck.Mechanism{Type: ck.CKM_SHA256_RSA_PKCS}
+	for b.Loop() {
+		must(b, m.SignInit(h, mech, priv))
+		if _, err := m.Sign(h, benchData1K[:64], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotGCMEncrypt1K(b *testing.B) {
+	m, _, h := userSession(b)
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
+	out := make([]byte, len(benchData1K)+16)
+	iv := make([]byte, 12)
+	var n uint64
+	for b.Loop() {
+		n++
+		binary.BigEndian.PutUint64(iv[4:], n)
+		must(b, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_GCM, Parameter: &ck.GCMParams{IV: iv, IVBits: 96, TagBits: 128}}, k))
+		if _, err := m.Encrypt(h, benchData1K, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotHMAC1K(b *testing.B) {
+	m, _, h := userSession(b)
+	k := create(b, m, h, tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_GENERIC_SECRET, ck.CKA_TOKEN, true,
+		ck.CKA_SIGN, true, ck.CKA_VALUE, []byte("0123456789abcdef0123456789abcdef")))
+	mac := make([]byte, 32)
+	mech := ck.Mechanism{Type: ck.CKM_SHA256_HMAC}
+	for b.Loop() {
+		must(b, m.SignInit(h, mech, k))
+		if _, err := m.Sign(h, benchData1K, mac); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotDigest1K(b *testing.B) {
+	m, _, h := userSession(b)
+	out := make([]byte, 32)
+	for b.Loop() {
+		must(b, m.DigestInit(h, ck.Mechanism{Type: ck.CKM_SHA256}))
+		if _, err := m.Digest(h, benchData1K, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotRandom32(b *testing.B) {
+	m, _, h := userSession(b)
+	out := make([]byte, 32)
+	for b.Loop() {
+		must(b, m.GenerateRandom(h, out))
+	}
+}
+
+func BenchmarkHotGenerateP256Token(b *testing.B) {
+	m, _, h := userSession(b)
+	for b.Loop() {
+		pub, priv, err := m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_EC_KEY_PAIR_GEN},
+			crTmpl(ck.CKA_TOKEN, true, ck.CKA_EC_PARAMS, crP256Params, ck.CKA_VERIFY, true),
+			crTmpl(ck.CKA_TOKEN, true, ck.CKA_SIGN, true))
+		must(b, err)
+		b.StopTimer()
+		must(b, m.DestroyObject(h, pub))
+		must(b, m.DestroyObject(h, priv))
+		b.StartTimer()
+	}
+}
+
+func BenchmarkHotFindByLabel(b *testing.B) {
+	m, _, h := userSession(b)
+	create(b, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_TOKEN, true, ck.CKA_LABEL, "needle", ck.CKA_VALUE, []byte("v")))
+	for b.Loop() {
+		must(b, m.FindObjectsInit(h, tb(ck.CKA_LABEL, "needle")))
+		got, err := m.FindObjects(h, 10)
+		must(b, err)
+		if len(got) != 1 {
+			b.Fatalf("found %d", len(got))
+		}
+		must(b, m.FindObjectsFinal(h))
+	}
+}
+
+func BenchmarkHotGetAttributeValue(b *testing.B) {
+	m, _, h := userSession(b)
+	o := create(b, m, h, tb(ck.CKA_CLASS, ck.CKO_DATA, ck.CKA_TOKEN, true, ck.CKA_LABEL, "needle", ck.CKA_VALUE, []byte("v")))
+	types := []ck.AttributeType{ck.CKA_LABEL, ck.CKA_VALUE}
+	for b.Loop() {
+		if _, err := m.GetAttributeValue(h, o, types); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchData1M = make([]byte, 1<<20)
+
+func BenchmarkHotDigest1M(b *testing.B) {
+	m, _, h := userSession(b)
+	out := make([]byte, 32)
+	b.SetBytes(int64(len(benchData1M)))
+	for b.Loop() {
+		must(b, m.DigestInit(h, ck.Mechanism{Type: ck.CKM_SHA256}))
+		if _, err := m.Digest(h, benchData1M, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotCBCPadEncrypt1M(b *testing.B) {
+	m, _, h := userSession(b)
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
+	out := make([]byte, len(benchData1M)+16)
+	iv := make([]byte, 16)
+	b.SetBytes(int64(len(benchData1M)))
+	for b.Loop() {
+		must(b, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_CBC_PAD, Parameter: iv}, k))
+		if _, err := m.Encrypt(h, benchData1M, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHotGCMEncrypt1M(b *testing.B) {
+	m, _, h := userSession(b)
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
+	out := make([]byte, len(benchData1M)+16)
+	iv := make([]byte, 12)
+	var n uint64
+	b.SetBytes(int64(len(benchData1M)))
+	for b.Loop() {
+		n++
+		binary.BigEndian.PutUint64(iv[4:], n)
+		must(b, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_GCM, Parameter: &ck.GCMParams{IV: iv, IVBits: 96, TagBits: 128}}, k))
+		if _, err := m.Encrypt(h, benchData1M, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
