@@ -7,19 +7,12 @@ import (
 	"github.com/gohsm/gohsm/ck"
 )
 
-// CKM_HKDF_KEY_GEN makes CKK_HKDF keys (CKA_VALUE_LEN required) and
-// CKM_HKDF_DERIVE (RFC 5869) derives a secret key from a secret base key with
-// *ck.HKDFParams: extract and expand, extract only (the key is the PRK, as
-// long as the hash) or expand only (the base key is the PRK).
-func init() {
-	Register(secretKeyGen{
-		typ:   ck.CKM_HKDF_KEY_GEN,
-		kt:    ck.CKK_HKDF,
-		valid: func(n ck.ULong) bool { return n >= 1 && n <= maxGenericSecretLen },
-		info:  Info{MinKeySize: 1, MaxKeySize: maxGenericSecretLen},
-	})
-	Register(hkdfDerive{})
-}
+// CKM_HKDF_DERIVE (RFC 5869) derives a secret key from any secret base key
+// (CKK_HKDF or a generic secret) with *ck.HKDFParams: extract and expand,
+// extract only (the key is the PRK, as long as the hash) or expand only (the
+// base key is the PRK). CKM_HKDF_KEY_GEN is not offered until the attribute
+// policy knows CKK_HKDF keys; CKM_GENERIC_SECRET_KEY_GEN makes usable ones.
+func init() { Register(hkdfDerive{}) }
 
 type hkdfDerive struct{}
 

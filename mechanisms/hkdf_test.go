@@ -65,13 +65,6 @@ func TestHKDFErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	g := mustLookup(t, ck.CKM_HKDF_KEY_GEN).(KeyGenerator)
-	if a, err := g.GenerateKey(ck.Template{valueLen(48)}); err != nil || len(a[ck.CKA_VALUE]) != 48 {
-		t.Errorf("HKDF key gen: %v", err)
-	}
-	if _, err := g.GenerateKey(nil); err != ck.CKR_TEMPLATE_INCOMPLETE {
-		t.Errorf("HKDF key gen without length: %v", err)
-	}
 }
 
 func init() {
@@ -79,5 +72,4 @@ func init() {
 	addFixture(fixture{deriveKey: k, deriveParam: func(*testing.T) any {
 		return &ck.HKDFParams{Extract: true, Expand: true, PRF: ck.CKM_SHA256, SaltType: ck.CKF_HKDF_SALT_NULL, Info: []byte("i")}
 	}}, ck.CKM_HKDF_DERIVE)
-	addFixture(fixture{genTmpl: ck.Template{valueLen(32)}}, ck.CKM_HKDF_KEY_GEN)
 }
