@@ -175,10 +175,28 @@ for k in $KEY_TYPES; do
 done
 [ -n "$ACTIVE" ] || fail "no key could be generated"
 
+# p256_spki_pem: stdin is pkcs11-tool's listing of one EC P-256 public key; prints
+# the key as PEM, built from the CKA_EC_POINT shown there. (pkcs11-tool 0.23's
+# own --read-object export of EC keys hands OpenSSL freed memory, so it fails
+# depending on the heap's layout: seen with gdb, "invalid encoding".)
+p256_spki_pem() {
+	local hex
+	hex=$(sed -n 's/^ *EC_POINT: *\([0-9a-fA-F]*\).*/\1/p' | head -1)
+	hex=${hex#0441}
+	[ ${#hex} -eq 130 ] && [ "${hex:0:2}" = 04 ] || { echo "no P-256 EC_POINT in pkcs11-tool's listing" >&2; return 1; }
+	# shellcheck disable=SC2059 # the format is the key's bytes as \x escapes
+	printf "$(printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$hex" | sed 's/../\\x&/g')" |
+		openssl pkey -pubin -inform DER
+}
+
 # The public key as the token holds it (read by pkcs11-tool, not by libp11).
 token_pubkey() {
-	"${P11[@]}" --token-label "$TOKEN" --read-object --type pubkey --id "${KEYID[$1]}" -o "$WORK/$1-pub.der" >/dev/null 2>&1 &&
-		openssl pkey -pubin -inform DER -in "$WORK/$1-pub.der"
+	if [ "$1" = ec ]; then
+		"${P11[@]}" --token-label "$TOKEN" --list-objects --type pubkey --id "${KEYID[$1]}" 2>/dev/null | p256_spki_pem
+	else
+		"${P11[@]}" --token-label "$TOKEN" --read-object --type pubkey --id "${KEYID[$1]}" -o "$WORK/$1-pub.der" >/dev/null 2>&1 &&
+			openssl pkey -pubin -inform DER -in "$WORK/$1-pub.der"
+	fi
 }
 
 free_port() {
