@@ -511,3 +511,17 @@ type HKDFParams struct {
 	SaltKey         ObjectHandle
 	Info            []byte
 }
+
+// KeyDerivationStringData is CK_KEY_DERIVATION_STRING_DATA (pData/ulLen):
+// the parameter of CKM_CONCATENATE_BASE_AND_DATA, CKM_CONCATENATE_DATA_AND_BASE,
+// CKM_XOR_BASE_AND_DATA and CKM_AES/DES3_ECB_ENCRYPT_DATA.
+type KeyDerivationStringData struct {
+	Data []byte
+}
+
+// CBCEncryptDataParams is CK_AES_CBC_ENCRYPT_DATA_PARAMS (iv[16]) and
+// CK_DES_CBC_ENCRYPT_DATA_PARAMS (iv[8]), with pData/length:
+// the parameter of CKM_AES_CBC_ENCRYPT_DATA and CKM_DES3_CBC_ENCRYPT_DATA.
+type CBCEncryptDataParams struct {
+	IV, Data []byte
+}
