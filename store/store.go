@@ -141,4 +141,5 @@ type Store interface {
 	CountObjects(tokenID int64) (int, error)
 
 	Auditor // the tamper-evident audit log (audit.go)
+	Quorum  // M-of-N approval: policies, approver keys, tokens (quorum.go)
 }

@@ -101,6 +101,43 @@ CREATE TABLE audit_heads (
 	head_mac BLOB    NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 3: quorum (M-of-N approval, store/sqlite/quorum.go): policies per token
+	// service or per key, each user's approval key, and the tokens with
+	// their approvals. Tokens are kept after use so that reuse is refused.
+	`
+CREATE TABLE quorum_policies (
+	token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+	service  TEXT    NOT NULL,
+	object   INTEGER NOT NULL,
+	m        INTEGER NOT NULL,
+	PRIMARY KEY (token_id, service, object)
+) WITHOUT ROWID;
+CREATE TABLE quorum_keys (
+	user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+	public_key BLOB    NOT NULL,
+	registered INTEGER NOT NULL
+);
+CREATE TABLE quorum_tokens (
+	id        TEXT PRIMARY KEY,
+	token_id  INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+	service   TEXT    NOT NULL,
+	object    INTEGER NOT NULL,
+	op        TEXT    NOT NULL,
+	nonce     BLOB    NOT NULL,
+	requester INTEGER NOT NULL,
+	created   INTEGER NOT NULL,
+	expires   INTEGER NOT NULL,
+	consumed  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX quorum_tokens_expires ON quorum_tokens(expires);
+CREATE TABLE quorum_approvals (
+	token     TEXT    NOT NULL REFERENCES quorum_tokens(id) ON DELETE CASCADE,
+	user_id   INTEGER NOT NULL,
+	signature BLOB    NOT NULL,
+	time      INTEGER NOT NULL,
+	PRIMARY KEY (token, user_id)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this code writes.
