@@ -70,12 +70,8 @@ if ! grep -q 'token=gnutls' tokens.txt; then
 		run PKCS11SPY="$MOD" PKCS11SPY_OUTPUT="$WORK/spy.log" "${P11T[@]}" --list-token-urls >/dev/null 2>&1 || true
 		echo "--- the module's C_Initialize as GnuTLS calls it (pkcs11-spy) ---" >&2
 		grep -A8 'C_Initialize' "$WORK/spy.log" | grep -E 'C_Initialize|flags|CKF_|Returned' >&2 || true
-		# Known and reported: gohsm refuses CKF_LIBRARY_CANT_CREATE_OS_THREADS,
-		# which GnuTLS always sets. Skip (77) on exactly that, fail on anything else.
-		if grep -A8 'C_Initialize' "$WORK/spy.log" | grep -q 'CKR_NEED_TO_CREATE_THREADS'; then
-			echo "p11tool: SKIP: known issue: C_Initialize(CKF_LIBRARY_CANT_CREATE_OS_THREADS|CKF_OS_LOCKING_OK) returns CKR_NEED_TO_CREATE_THREADS, so GnuTLS cannot load the module"
-			exit 77
-		fi
+		# GnuTLS passes CKF_LIBRARY_CANT_CREATE_OS_THREADS|CKF_OS_LOCKING_OK: a
+		# module that answers CKR_NEED_TO_CREATE_THREADS is silently left out.
 	fi
 	fail "p11tool does not list the token (GnuTLS through p11-kit)"
 fi
