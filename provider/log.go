@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"io"
 	"os"
 	"strings"
 
@@ -31,4 +32,13 @@ func newLogger(c config.Log) *logrus.Logger {
 		}
 	}
 	return l
+}
+
+// closeLog closes the log file newLogger opened, if any: every C_Initialize
+// opens it again, so C_Finalize must close it.
+func closeLog(l *logrus.Logger) {
+	if f, ok := l.Out.(io.Closer); ok && l.Out != os.Stderr {
+		l.SetOutput(io.Discard)
+		f.Close()
+	}
 }

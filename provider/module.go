@@ -75,11 +75,13 @@ func New(opts Options) (*Module, error) {
 	log := newLogger(cfg.Log)
 	if err != nil {
 		log.WithError(err).Error("gohsm: bad configuration")
+		closeLog(log)
 		return nil, err
 	}
 	st, err := sqlite.Open(cfg.StoreDir)
 	if err != nil {
 		log.WithError(err).WithField("store_dir", cfg.StoreDir).Error("gohsm: cannot open the token store")
+		closeLog(log)
 		return nil, err
 	}
 	m := &Module{
@@ -155,6 +157,7 @@ func (m *Module) Close() error {
 	}
 	m.mu.Unlock()
 	m.events.close()
+	defer closeLog(m.log)
 	return m.store.Close()
 }
 
