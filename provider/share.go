@@ -187,21 +187,25 @@ func (m *Module) wrapAllowed(s *Session, h ck.ObjectHandle) error {
 	return nil
 }
 
-// ownKey resolves a key that the logged-in Crypto User owns, for the sharing
-// calls; write calls need a R/W session.
-func (m *Module) ownKey(h ck.SessionHandle, oh ck.ObjectHandle, write bool) (*Session, *object, *loginState, error) {
+// shareChange runs one change of the shares of the token key oh, which the
+// session's Crypto User must own (write: in a R/W session), and records it
+// in the audit log as op on target, whatever the result.
+func (m *Module) shareChange(h ck.SessionHandle, oh ck.ObjectHandle, op, target string,
+	fn func(s *Session, o *object, l *loginState) error) (err error) {
 	s, err := m.session(h)
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
+	var o *object
+	defer func() { m.auditShare(s, op, o, target, err) }()
 	o, l, err := m.resolve(s, oh)
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	if err := m.checkOwner(s, o, l, write); err != nil {
-		return nil, nil, nil, err
+	if err := m.checkOwner(s, o, l, true); err != nil {
+		return err
 	}
-	return s, o, l, nil
+	return fn(s, o, l)
 }
 
 func (m *Module) checkOwner(s *Session, o *object, l *loginState, write bool) error {
@@ -221,47 +225,41 @@ func (m *Module) checkOwner(s *Session, o *object, l *loginState, write bool) er
 // ShareObject shares the token key oh with the Crypto User user. The
 // session's Crypto User must own the key; sharing twice is not an error.
 func (m *Module) ShareObject(h ck.SessionHandle, oh ck.ObjectHandle, user string) error {
-	s, o, l, err := m.ownKey(h, oh, true)
-	if err != nil {
-		return err
-	}
-	u, err := m.shareTarget(s.token.id, l, user)
-	if err != nil {
-		return err
-	}
-	if _, err := m.store.AddShare(o.tokenID, o.dbID, u.ID); err != nil {
-		return m.shareStoreErr(oh, o, err)
-	}
-	m.log.WithFields(map[string]any{"object": o.dbID, "user": user, "by": l.user.Name}).Info("gohsm: key shared")
-	return nil
+	return m.shareChange(h, oh, "share", user, func(s *Session, o *object, l *loginState) error {
+		u, err := m.shareTarget(s.token.id, l, user)
+		if err != nil {
+			return err
+		}
+		if _, err := m.store.AddShare(o.tokenID, o.dbID, u.ID); err != nil {
+			return m.shareStoreErr(oh, o, err)
+		}
+		m.log.WithFields(map[string]any{"object": o.dbID, "user": user, "by": l.user.Name}).Info("gohsm: key shared")
+		return nil
+	})
 }
 
 // UnshareObject takes back the share of oh with user; a user it is not
 // shared with is not an error. It takes effect at the user's next use of
 // the key, in every process.
 func (m *Module) UnshareObject(h ck.SessionHandle, oh ck.ObjectHandle, user string) error {
-	s, o, l, err := m.ownKey(h, oh, true)
-	if err != nil {
-		return err
-	}
-	u, err := m.shareTarget(s.token.id, l, user)
-	if err != nil {
-		return err
-	}
-	if _, err := m.store.RemoveShare(o.tokenID, o.dbID, u.ID); err != nil {
-		return m.shareStoreErr(oh, o, err)
-	}
-	m.log.WithFields(map[string]any{"object": o.dbID, "user": user, "by": l.user.Name}).Info("gohsm: key unshared")
-	return nil
+	return m.shareChange(h, oh, "unshare", user, func(s *Session, o *object, l *loginState) error {
+		u, err := m.shareTarget(s.token.id, l, user)
+		if err != nil {
+			return err
+		}
+		if _, err := m.store.RemoveShare(o.tokenID, o.dbID, u.ID); err != nil {
+			return m.shareStoreErr(oh, o, err)
+		}
+		m.log.WithFields(map[string]any{"object": o.dbID, "user": user, "by": l.user.Name}).Info("gohsm: key unshared")
+		return nil
+	})
 }
 
 // SetShares replaces the users oh is shared with (none: an empty list).
 func (m *Module) SetShares(h ck.SessionHandle, oh ck.ObjectHandle, users []string) error {
-	s, o, l, err := m.ownKey(h, oh, true)
-	if err != nil {
-		return err
-	}
-	return m.replaceShares(s, o, l, users)
+	return m.shareChange(h, oh, "share set", strings.Join(users, ","), func(s *Session, o *object, l *loginState) error {
+		return m.replaceShares(s, o, l, users)
+	})
 }
 
 // Shares tells who holds the key oh: its owner and the users it is shared
@@ -367,7 +365,8 @@ func hasSharesAttr(tmpl ck.Template) bool {
 
 // setSharesAttr is C_SetAttributeValue of CKA_GOHSM_SHARED_WITH, with the
 // codes of an attribute: see the top of this file. It returns plain ck.RVs.
-func (m *Module) setSharesAttr(s *Session, o *object, l *loginState, tmpl ck.Template) error {
+// A well-formed request is recorded in the audit log as "share set".
+func (m *Module) setSharesAttr(s *Session, o *object, l *loginState, tmpl ck.Template) (err error) {
 	if len(tmpl) != 1 {
 		return ck.CKR_TEMPLATE_INCONSISTENT
 	}
@@ -381,7 +380,8 @@ func (m *Module) setSharesAttr(s *Session, o *object, l *loginState, tmpl ck.Tem
 	if !ok {
 		return ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
-	err := m.replaceShares(s, o, l, names)
+	defer func() { m.auditShare(s, "share set", o, strings.Join(names, ","), err) }()
+	err = m.replaceShares(s, o, l, names)
 	if rv := rvOfErr(err); err != nil && rv == ck.CKR_ARGUMENTS_BAD {
 		return ck.CKR_ATTRIBUTE_VALUE_INVALID
 	} else if err != nil {

@@ -69,21 +69,18 @@ type UserInfo struct {
 	Default      bool // the Crypto User a bare PIN logs in
 }
 
-// officer returns the session h with a Crypto Officer logged in. It holds
-// the token's loginMu, as C_InitPIN does, so that a concurrent C_Logout
-// cannot wipe the master key while a password is being wrapped; the caller
-// calls unlock.
-func (m *Module) officer(h ck.SessionHandle) (s *Session, l *loginState, unlock func(), err error) {
-	if s, err = m.session(h); err != nil {
-		return nil, nil, nil, err
-	}
+// officer returns the Crypto Officer logged in to s's token. It holds the
+// token's loginMu, as C_InitPIN does, so that a concurrent C_Logout cannot
+// wipe the master key while a password is being wrapped; the caller calls
+// unlock.
+func officer(s *Session) (l *loginState, unlock func(), err error) {
 	s.token.loginMu.Lock()
 	l = s.token.current()
 	if l == nil || l.user.Role != store.RoleCO {
 		s.token.loginMu.Unlock()
-		return nil, nil, nil, ErrNotOfficer
+		return nil, nil, ErrNotOfficer
 	}
-	return s, l, s.token.loginMu.Unlock, nil
+	return l, s.token.loginMu.Unlock, nil
 }
 
 // checkPassword applies the CLI-facing password rule.
@@ -111,8 +108,13 @@ func (m *Module) userNamed(tokenID int64, name string) (store.User, error) {
 
 // CreateUser makes a Crypto Officer or Crypto User with a password of
 // MinPasswordLen..MaxPasswordLen bytes. h must have an officer logged in.
-func (m *Module) CreateUser(h ck.SessionHandle, name string, role Role, password []byte) error {
-	s, l, unlock, err := m.officer(h)
+func (m *Module) CreateUser(h ck.SessionHandle, name string, role Role, password []byte) (err error) {
+	s, err := m.session(h)
+	if err != nil {
+		return err
+	}
+	defer func() { m.auditUser(s, "user create", name, err) }()
+	l, unlock, err := officer(s)
 	if err != nil {
 		return err
 	}
@@ -158,7 +160,12 @@ func (m *Module) addUser(u store.User) error {
 // deleted user's keys and shares stop working at their next use in every
 // process (their versions change).
 func (m *Module) DeleteUser(h ck.SessionHandle, name string, force bool) (destroyed int, err error) {
-	s, l, unlock, err := m.officer(h)
+	s, err := m.session(h)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { m.auditUser(s, "user delete", name, err) }()
+	l, unlock, err := officer(s)
 	if err != nil {
 		return 0, err
 	}
@@ -211,8 +218,13 @@ func (m *Module) ListUsers(h ck.SessionHandle) ([]UserInfo, error) {
 // ChangePassword is an officer's reset of any user's password (its own
 // included); the user is unlocked and its failure count cleared. A user
 // changes its own password with C_SetPIN (Module.SetPIN).
-func (m *Module) ChangePassword(h ck.SessionHandle, name string, password []byte) error {
-	s, l, unlock, err := m.officer(h)
+func (m *Module) ChangePassword(h ck.SessionHandle, name string, password []byte) (err error) {
+	s, err := m.session(h)
+	if err != nil {
+		return err
+	}
+	defer func() { m.auditUser(s, "user passwd", name, err) }()
+	l, unlock, err := officer(s)
 	if err != nil {
 		return err
 	}
@@ -236,8 +248,13 @@ func (m *Module) ChangePassword(h ck.SessionHandle, name string, password []byte
 }
 
 // UnlockUser unlocks a user locked by failed logins and clears its count.
-func (m *Module) UnlockUser(h ck.SessionHandle, name string) error {
-	s, l, unlock, err := m.officer(h)
+func (m *Module) UnlockUser(h ck.SessionHandle, name string) (err error) {
+	s, err := m.session(h)
+	if err != nil {
+		return err
+	}
+	defer func() { m.auditUser(s, "user unlock", name, err) }()
+	l, unlock, err := officer(s)
 	if err != nil {
 		return err
 	}
