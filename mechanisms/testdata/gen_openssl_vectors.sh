@@ -439,3 +439,21 @@ SHA512 random64 - random8 100
 SHA3-256 random32 random16 random16 32
 VECTORS
 } >hkdf.txt
+
+# AES-CTS (CS1, openssl's AES-*-CBC-CTS) by openssl enc.
+{
+	echo "# AES-CBC-CTS (CS1) ciphertexts by $(openssl version | cut -d' ' -f1-2)"
+	for klen in 16 24 32; do
+		for len in 16 17 31 32 33 47 48 100; do
+			key=$(openssl rand -hex "$klen")
+			iv=$(openssl rand -hex 16)
+			openssl rand "$len" >"$tmp/m"
+			openssl enc -aes-$((klen * 8))-cbc-cts -K "$key" -iv "$iv" -in "$tmp/m" -out "$tmp/c"
+			echo "Key = $key"
+			echo "IV = $iv"
+			echo "PT = $(xxd -p "$tmp/m" | tr -d '\n')"
+			echo "CT = $(xxd -p "$tmp/c" | tr -d '\n')"
+			echo
+		done
+	done
+} >aes_cts.txt
