@@ -23,8 +23,8 @@ package provider
 //     sensitive.
 //   - sharing: only the owner shares (else CKR_ACTION_PROHIBITED).
 //
-// CKA_GOHSM_SHARED_WITH (CKA_VENDOR_DEFINED|0x474801, 0x80474801) is an attribute of
-// token keys only (of other objects: CKR_ATTRIBUTE_TYPE_INVALID). Its value
+// CKA_GOHSM_SHARED_WITH (0x80474801: CKA_VENDOR_DEFINED|0x474801) is an
+// attribute of token keys only (others: CKR_ATTRIBUTE_TYPE_INVALID). Its value
 // is the comma-separated names of the users the key is shared with, sorted,
 // empty for none. The owner and the users it is shared with may read it
 // (others: CKR_ATTRIBUTE_SENSITIVE). Only the owner may set it, with
@@ -33,7 +33,9 @@ package provider
 // object's attributes and could not change atomically with them); the new
 // value replaces the set, and a name that is not another Crypto User of the
 // token is CKR_ATTRIBUTE_VALUE_INVALID. Sharing does not need CKA_MODIFIABLE:
-// it changes who may use the key, not the key.
+// it changes who may use the key, not the key. It cannot be given to
+// C_CreateObject, C_CopyObject or the key generators (CKR_ATTRIBUTE_TYPE_INVALID:
+// share once the key exists), and a search template holding it matches nothing.
 //
 // A share taken back takes effect at the next use in every process: each
 // change bumps the object's version, and every use of a cached key already

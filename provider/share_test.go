@@ -260,6 +260,18 @@ func TestSharesAttribute(t *testing.T) {
 			t.Fatalf("get on a non-shareable object: %v", rv)
 		}
 	}
+	// Not an attribute to create, copy or generate with; a search on it matches nothing.
+	_, err = ma.CreateObject(f.a, crTmpl(ck.CKA_CLASS, int(ck.CKO_SECRET_KEY), ck.CKA_KEY_TYPE, int(ck.CKK_AES),
+		ck.CKA_TOKEN, true, ck.CKA_VALUE, make([]byte, 16), ck.CKA_GOHSM_SHARED_WITH, []byte("bob")))
+	wantRV(t, "create with shares", err, ck.CKR_ATTRIBUTE_TYPE_INVALID)
+	_, err = ma.CopyObject(f.a, priv, crTmpl(ck.CKA_GOHSM_SHARED_WITH, []byte("bob")))
+	wantRV(t, "copy with shares", err, ck.CKR_ATTRIBUTE_TYPE_INVALID)
+	_, err = ma.GenerateKey(f.a, ck.Mechanism{Type: ck.CKM_AES_KEY_GEN}, crTmpl(ck.CKA_VALUE_LEN, 16, ck.CKA_GOHSM_SHARED_WITH, []byte("bob")))
+	wantRV(t, "generate with shares", err, ck.CKR_ATTRIBUTE_TYPE_INVALID)
+	if hs := findAll(t, ma, f.a, crTmpl(ck.CKA_GOHSM_SHARED_WITH, []byte("bob,carol"))); len(hs) != 0 {
+		t.Fatalf("search by CKA_GOHSM_SHARED_WITH matched %v", hs)
+	}
+
 	// Sharing does not need CKA_MODIFIABLE.
 	fixed := genAES(t, ma, f.a, ck.CKA_TOKEN, true, ck.CKA_MODIFIABLE, false)
 	must(t, set(fixed, "bob"))
