@@ -229,3 +229,58 @@ func TestEntryJSONFields(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 }
+
+// Later's background writer loses nothing: every record queued from many
+// goroutines is written by Close, in one verified chain; Later after Close
+// writes at once, and Flush lets a new writer start.
+func TestLaterGroupCommit(t *testing.T) {
+	l, st, _ := newLog(t)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				l.Later(Event{Serial: "T", Op: "C_SignInit", Target: "CKM_ECDSA"})
+			}
+		}()
+	}
+	wg.Wait()
+	l.Flush()
+	count := func() int {
+		n := 0
+		st.AuditRecords(store.AuditQuery{}, func(store.AuditRecord) error { n++; return nil })
+		return n
+	}
+	if n := count(); n != 2000 {
+		t.Fatalf("%d records after Flush, want 2000", n)
+	}
+	l.Later(Event{Serial: "T", Op: "C_SignInit"}) // a new writer
+	l.Close()
+	l.Close()
+	l.Later(Event{Serial: "T", Op: "C_VerifyInit"}) // after Close: at once
+	if n := count(); n != 2002 {
+		t.Fatalf("%d records, want 2002", n)
+	}
+	rep, err := l.Verify()
+	if err != nil || !rep.OK() || rep.Records != 2002 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+func TestLaterReportsWriteErrors(t *testing.T) {
+	l, st, _ := newLog(t)
+	got := make(chan error, 1)
+	l.SetErrorHandler(func(err error) { got <- err })
+	st.Close() // every write fails now
+	l.Later(Event{Serial: "T", Op: "C_SignInit"})
+	l.Close()
+	select {
+	case err := <-got:
+		if !strings.Contains(err.Error(), "lost") {
+			t.Fatalf("error %v does not say records were lost", err)
+		}
+	default:
+		t.Fatal("a failed background write was not reported")
+	}
+}

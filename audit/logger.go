@@ -38,8 +38,10 @@ type Logger struct {
 
 	command atomic.Pointer[string] // the gohsm CLI command of this process, if any
 
-	mu   sync.Mutex
-	keys map[string][]byte // chain keys by serial
+	mu    sync.Mutex
+	keys  map[string][]byte // chain keys by serial
+	w     *writer           // Later's background writer, started at first use
+	onErr func(error)       // told of background write failures
 }
 
 // SetCommand names the gohsm CLI command that this process runs; every
@@ -100,8 +102,8 @@ func ResultName(err error) string {
 	return ck.CKR_GENERAL_ERROR.String()
 }
 
-// Append records e as the next record of its token's chain and returns it.
-func (l *Logger) Append(e Event) (store.AuditRecord, error) {
+// record is e as a record of this process, stamped now.
+func (l *Logger) record(e Event) store.AuditRecord {
 	r := store.AuditRecord{
 		Serial: e.Serial, Time: time.Now().UTC(), TokenID: e.TokenID,
 		User: e.User, Role: RoleName(e.Role), PID: l.pid, Exe: l.exe,
@@ -111,15 +113,24 @@ func (l *Logger) Append(e Event) (store.AuditRecord, error) {
 	if c := l.command.Load(); r.Command == "" && c != nil {
 		r.Command = *c
 	}
-	err := l.st.AppendAudit(&r, func(r *store.AuditRecord, prev []byte) ([]byte, []byte, error) {
-		k, err := l.key(r.Serial)
-		if err != nil {
-			return nil, nil, err
-		}
-		mac := recordMAC(k, prev, r)
-		return mac, headMAC(k, r.Seq, mac), nil
-	})
+	return r
+}
+
+// seal is the store.AuditSealer of this log: the chain MAC and head MAC.
+func (l *Logger) seal(r *store.AuditRecord, prev []byte) ([]byte, []byte, error) {
+	k, err := l.key(r.Serial)
 	if err != nil {
+		return nil, nil, err
+	}
+	mac := recordMAC(k, prev, r)
+	return mac, headMAC(k, r.Seq, mac), nil
+}
+
+// Append records e as the next record of its token's chain and returns it;
+// the record is durable when Append returns.
+func (l *Logger) Append(e Event) (store.AuditRecord, error) {
+	r := l.record(e)
+	if err := l.st.AppendAudit(&r, l.seal); err != nil {
 		return r, fmt.Errorf("audit: %w", err)
 	}
 	return r, nil

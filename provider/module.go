@@ -157,6 +157,7 @@ func (m *Module) Close() error {
 	}
 	m.mu.Unlock()
 	m.events.close()
+	m.audit.Close() // writes the key-use records still queued (audit.go)
 	defer closeLog(m.log)
 	return m.store.Close()
 }

@@ -58,6 +58,9 @@ type Auditor interface {
 	// sets r.Seq, calls seal and inserts r and the new head; concurrent
 	// appenders of any process queue on the write lock. It sets r.ID.
 	AppendAudit(r *AuditRecord, seal AuditSealer) error
+	// AppendAudits appends several records, in order, in one transaction
+	// (group commit: one write lock and one sync for all of them).
+	AppendAudits(rs []*AuditRecord, seal AuditSealer) error
 	// AuditRecords calls fn with each selected record until fn returns an error.
 	AuditRecords(q AuditQuery, fn func(AuditRecord) error) error
 	// AuditHeads returns the head of every chain.

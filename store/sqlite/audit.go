@@ -17,46 +17,122 @@ const auditCols = `id, serial, seq, time, token_id, user, role, pid, exe, op, co
 
 // AppendAudit appends r to the chain of its token's serial (store.Auditor).
 func (d *DB) AppendAudit(r *store.AuditRecord, seal store.AuditSealer) error {
-	if r.Time.IsZero() {
-		r.Time = time.Now().UTC()
+	return d.AppendAudits([]*store.AuditRecord{r}, seal)
+}
+
+// AppendAudits appends rs in order in one transaction (store.Auditor).
+func (d *DB) AppendAudits(rs []*store.AuditRecord, seal store.AuditSealer) error {
+	given := make([]string, len(rs))
+	for i, r := range rs {
+		if r.Time.IsZero() {
+			r.Time = time.Now().UTC()
+		}
+		given[i] = r.Serial
 	}
-	given := r.Serial
 	err := d.write(func(tx *sql.Tx) error {
-		r.Serial = given
-		if r.Serial == "" && r.TokenID != 0 {
-			err := tx.QueryRow(`SELECT serial FROM tokens WHERE id = ?`, r.TokenID).Scan(&r.Serial)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		a, err := d.newAppender(tx)
+		if err != nil {
+			return err
+		}
+		for i, r := range rs {
+			r.Serial = given[i] // a retried transaction starts over
+			if err := a.append(r, seal); err != nil {
 				return err
 			}
 		}
-		var prev []byte
-		var seq int64
-		err := tx.QueryRow(`SELECT seq, mac FROM audit_heads WHERE serial = ?`, r.Serial).Scan(&seq, &prev)
+		return a.saveHeads()
+	})
+	return wrapErr(err)
+}
+
+const (
+	sqlAuditSerial = `SELECT serial FROM tokens WHERE id = ?`
+	sqlAuditHead   = `SELECT seq, mac FROM audit_heads WHERE serial = ?`
+	sqlAuditInsert = `INSERT INTO audit (serial, seq, time, token_id, user, role, pid, exe, op, command, object, class, label, target, result, mac)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlAuditSetHead = `INSERT INTO audit_heads (serial, seq, mac, head_mac) VALUES (?, ?, ?, ?)
+		ON CONFLICT (serial) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, head_mac = excluded.head_mac`
+)
+
+// appender appends records inside one transaction, reading each chain's
+// head once and writing each head once at the end.
+type appender struct {
+	serial, head, insert, setHead *sql.Stmt
+	serials                       map[int64]string
+	heads                         map[string]*auditHead
+	order                         []string // chains in the order first touched
+}
+
+type auditHead struct {
+	seq       int64
+	mac, hmac []byte
+}
+
+func (d *DB) newAppender(tx *sql.Tx) (*appender, error) {
+	a := &appender{serials: map[int64]string{}, heads: map[string]*auditHead{}}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{{&a.serial, sqlAuditSerial}, {&a.head, sqlAuditHead}, {&a.insert, sqlAuditInsert}, {&a.setHead, sqlAuditSetHead}} {
+		s, err := d.txStmt(tx, p.sql)
+		if err != nil {
+			return nil, err
+		}
+		*p.st = s
+	}
+	return a, nil
+}
+
+// append seals r after its chain's head and inserts it.
+func (a *appender) append(r *store.AuditRecord, seal store.AuditSealer) error {
+	if r.Serial == "" && r.TokenID != 0 {
+		s, ok := a.serials[r.TokenID]
+		if !ok {
+			err := a.serial.QueryRow(r.TokenID).Scan(&s)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			a.serials[r.TokenID] = s
+		}
+		r.Serial = s
+	}
+	h := a.heads[r.Serial]
+	if h == nil {
+		h = &auditHead{}
+		err := a.head.QueryRow(r.Serial).Scan(&h.seq, &h.mac)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		r.Seq = seq + 1
-		mac, head, err := seal(r, prev)
-		if err != nil {
-			return err
-		}
-		r.MAC = mac
-		res, err := tx.Exec(`INSERT INTO audit (serial, seq, time, token_id, user, role, pid, exe, op, command, object, class, label, target, result, mac)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.Serial, r.Seq, r.Time.UnixNano(), r.TokenID, r.User, r.Role, r.PID, r.Exe, r.Op, r.Command,
-			r.Object, r.Class, r.Label, r.Target, r.Result, r.MAC)
-		if err != nil {
-			return err
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		_, err = tx.Exec(`INSERT INTO audit_heads (serial, seq, mac, head_mac) VALUES (?, ?, ?, ?)
-			ON CONFLICT (serial) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, head_mac = excluded.head_mac`,
-			r.Serial, r.Seq, r.MAC, head)
+		a.heads[r.Serial] = h
+		a.order = append(a.order, r.Serial)
+	}
+	r.Seq = h.seq + 1
+	mac, hmac, err := seal(r, h.mac)
+	if err != nil {
 		return err
-	})
-	return wrapErr(err)
+	}
+	r.MAC = mac
+	res, err := a.insert.Exec(r.Serial, r.Seq, r.Time.UnixNano(), r.TokenID, r.User, r.Role, r.PID, r.Exe, r.Op, r.Command,
+		r.Object, r.Class, r.Label, r.Target, r.Result, r.MAC)
+	if err != nil {
+		return err
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	h.seq, h.mac, h.hmac = r.Seq, mac, hmac
+	return nil
+}
+
+// saveHeads writes the new head of every chain appended to.
+func (a *appender) saveHeads() error {
+	for _, serial := range a.order {
+		h := a.heads[serial]
+		if _, err := a.setHead.Exec(serial, h.seq, h.mac, h.hmac); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AuditRecords streams the selected records to fn, oldest first.
