@@ -15,7 +15,7 @@ import (
 )
 
 // newLog opens a store and its Logger in a fresh directory.
-func newLog(t *testing.T) (*Logger, *sqlite.DB, string) {
+func newLog(t testing.TB) (*Logger, *sqlite.DB, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.OpenWith(dir, sqlite.Options{})
@@ -283,4 +283,28 @@ func TestLaterReportsWriteErrors(t *testing.T) {
 	default:
 		t.Fatal("a failed background write was not reported")
 	}
+}
+
+// BenchmarkAppend is one management event: one transaction and sync each.
+func BenchmarkAppend(b *testing.B) {
+	l, _, _ := newLog(b)
+	e := Event{Serial: "T", User: "alice", Role: store.RoleCU, Op: "C_GenerateKey", Object: 1, Class: "CKO_SECRET_KEY"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Append(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLater is one key-use event through the group-commit writer,
+// including writing all of them (Flush) inside the timing.
+func BenchmarkLater(b *testing.B) {
+	l, _, _ := newLog(b)
+	e := Event{Serial: "T", User: "alice", Role: store.RoleCU, Op: "C_SignInit", Object: 1, Class: "CKO_PRIVATE_KEY", Target: "CKM_ECDSA"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l.Later(e)
+	}
+	l.Flush()
 }
