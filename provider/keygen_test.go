@@ -263,6 +263,8 @@ type genCase struct {
 
 var ed25519Params = []byte{0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'}
 
+var x25519Params = []byte{0x06, 0x03, 0x2b, 0x65, 0x6e} // id-X25519
+
 var genCases = []genCase{
 	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
@@ -270,6 +272,8 @@ var genCases = []genCase{
 	{mech: ck.CKM_DES3_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, p256Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_EDWARDS_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, ed25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_EC_MONTGOMERY_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, x25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_CHACHA20_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_RSA_PKCS_KEY_PAIR_GEN, pub: tb(ck.CKA_MODULUS_BITS, 2048), material: []ck.AttributeType{ck.CKA_PRIVATE_EXPONENT,
 		ck.CKA_PRIME_1, ck.CKA_PRIME_2, ck.CKA_EXPONENT_1, ck.CKA_EXPONENT_2, ck.CKA_COEFFICIENT}},
 }
