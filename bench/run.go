@@ -43,8 +43,8 @@ func DefaultConfig() Config {
 
 func QuickConfig() Config {
 	c := DefaultConfig()
-	c.Quick, c.Rounds, c.Slice, c.ParallelAll = true, 5, 200*time.Millisecond, false
-	c.ScaleCounts, c.SoftHSMMaxObjects = []int{100, 1000, 10000}, 1000
+	c.Quick, c.Rounds, c.Slice, c.ParallelAll = true, 7, 150*time.Millisecond, false
+	c.ScaleCounts, c.SoftHSMMaxObjects = []int{100, 1000, 10000}, 10000
 	return c
 }
 

@@ -47,14 +47,14 @@ func main() {
 		os.Exit(code)
 	}
 	var mods moduleFlags
-	quick := flag.Bool("quick", false, "a run that fits in about 5 minutes on 2 cores (5 rounds of 200 ms, objects up to 10,000)")
+	quick := flag.Bool("quick", false, "a run that fits in about 5 minutes on 2 cores (7 rounds of 150 ms, objects up to 10,000)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	rows := flag.String("rows", "", "only rows whose ID contains one of these comma-separated strings (e.g. rsa,p256-sign,scale-find,procs)")
 	rounds := flag.Int("rounds", 0, "rounds per row (0: the mode's)")
 	slice := flag.Duration("slice", 0, "time per column per round (0: the mode's)")
 	sessions := flag.String("sessions", "", "parallel session counts (default 1,2,4,8)")
 	objects := flag.String("objects", "", "object counts of the scale rows (default 100,1000,10000,100000; quick: up to 10000)")
-	maxObjects := flag.Int("max-objects", 0, "most objects made through C_CreateObject for modules other than gohsm (default 10000; quick: 1000)")
+	maxObjects := flag.Int("max-objects", 0, "most objects made through C_CreateObject for modules other than gohsm (default 10000)")
 	procs := flag.Int("procs", 0, "processes started at once (default 8)")
 	list := flag.Bool("list", false, "list the row IDs and exit")
 	flag.Var(&mods, "module", "name=path of a PKCS#11 module, repeatable (default gohsm=./libgohsm.so softhsm=/usr/lib/softhsm/libsofthsm2.so); the first is compared with the others")
