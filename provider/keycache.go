@@ -100,5 +100,8 @@ func (m *Module) keyForUse(s *Session, h ck.ObjectHandle, usage ck.AttributeType
 	if usage != 0 && !boolOf(o.attrs, usage) {
 		return nil, false, ck.CKR_KEY_FUNCTION_NOT_PERMITTED
 	}
+	if err := m.keyUseQuorum(s, o); err != nil { // quorum.go: per-key usage quorum
+		return nil, false, err
+	}
 	return o.mechKey(), boolOf(o.attrs, ck.CKA_ALWAYS_AUTHENTICATE), nil
 }

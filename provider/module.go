@@ -56,6 +56,7 @@ type Module struct {
 
 	handles handleTable
 	audit   *audit.Logger // the tamper-evident audit log (audit.go)
+	quorum  quorumState   // M-of-N approval (quorum.go)
 
 	events slotEvents
 	closed atomic.Bool

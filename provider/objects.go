@@ -248,6 +248,9 @@ func (m *Module) DestroyObject(h ck.SessionHandle, oh ck.ObjectHandle) (err erro
 		return ck.CKR_ACTION_PROHIBITED
 	}
 	if o.dbID != 0 {
+		if err := m.requireQuorum(s, QuorumKeyManagement, o.dbID, QuorumOp("key.destroy", o.dbID)); err != nil { // quorum.go
+			return err
+		}
 		err := m.store.DestroyObject(o.tokenID, o.dbID)
 		if l != nil {
 			l.keys.drop(o.dbID)
@@ -339,6 +342,9 @@ func (m *Module) SetAttributeValue(h ck.SessionHandle, oh ck.ObjectHandle, tmpl 
 	}
 	if !boolOf(o.attrs, ck.CKA_MODIFIABLE) || !canChange(o, l) {
 		return ck.CKR_ACTION_PROHIBITED
+	}
+	if err := m.requireQuorum(s, QuorumKeyManagement, o.dbID, QuorumOp("key.set", o.dbID, "attributes="+attrNames(tmpl))); err != nil { // quorum.go
+		return err
 	}
 	attrs, err := changeAttrs(o.key, o.attrs, tmpl, false, isSO(l))
 	if err != nil {

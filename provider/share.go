@@ -232,6 +232,9 @@ func (m *Module) ShareObject(h ck.SessionHandle, oh ck.ObjectHandle, user string
 		if err != nil {
 			return err
 		}
+		if err := m.requireQuorum(s, QuorumKeyManagement, o.dbID, QuorumOp("key.share", o.dbID, "user="+user)); err != nil { // quorum.go
+			return err
+		}
 		if _, err := m.store.AddShare(o.tokenID, o.dbID, u.ID); err != nil {
 			return m.shareStoreErr(oh, o, err)
 		}
@@ -247,6 +250,9 @@ func (m *Module) UnshareObject(h ck.SessionHandle, oh ck.ObjectHandle, user stri
 	return m.shareChange(h, oh, "unshare", user, func(s *Session, o *object, l *loginState) error {
 		u, err := m.shareTarget(s.token.id, l, user)
 		if err != nil {
+			return err
+		}
+		if err := m.requireQuorum(s, QuorumKeyManagement, o.dbID, QuorumOp("key.unshare", o.dbID, "user="+user)); err != nil { // quorum.go
 			return err
 		}
 		if _, err := m.store.RemoveShare(o.tokenID, o.dbID, u.ID); err != nil {
@@ -335,6 +341,9 @@ func (m *Module) replaceShares(s *Session, o *object, l *loginState, names []str
 			return err
 		}
 		ids = append(ids, u.ID)
+	}
+	if err := m.requireQuorum(s, QuorumKeyManagement, o.dbID, QuorumOp("key.share", o.dbID, "users="+sortedNames(names))); err != nil { // quorum.go
+		return err
 	}
 	if _, err := m.store.SetShares(o.tokenID, o.dbID, ids); err != nil {
 		return m.shareStoreErr(o.handle, o, err)

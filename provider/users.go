@@ -128,6 +128,9 @@ func (m *Module) CreateUser(h ck.SessionHandle, name string, role Role, password
 	if err := checkPassword(password); err != nil {
 		return err
 	}
+	if err := m.requireQuorum(s, QuorumUsers, 0, QuorumOp("user.create", 0, "name="+name, "role="+RoleName(role))); err != nil {
+		return err
+	}
 	secret, err := seal.WrapForPIN(password, l.masterKey, m.kdf)
 	if err != nil {
 		return err
@@ -176,6 +179,9 @@ func (m *Module) DeleteUser(h ck.SessionHandle, name string, force bool) (destro
 	}
 	if u.ID == l.user.ID {
 		return 0, ErrDeleteSelf
+	}
+	if err := m.requireQuorum(s, QuorumUsers, 0, QuorumOp("user.delete", 0, "name="+name)); err != nil {
+		return 0, err
 	}
 	n, err := m.store.DeleteUser(s.token.id, u.ID, force)
 	switch {
@@ -234,6 +240,9 @@ func (m *Module) ChangePassword(h ck.SessionHandle, name string, password []byte
 		return err
 	}
 	if err := checkPassword(password); err != nil {
+		return err
+	}
+	if err := m.requireQuorum(s, QuorumUsers, 0, QuorumOp("user.passwd", 0, "name="+name)); err != nil {
 		return err
 	}
 	secret, err := seal.WrapForPIN(password, l.masterKey, m.kdf)
