@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -118,6 +119,64 @@ func TestAuditAcrossProcesses(t *testing.T) {
 	}
 	rep, err := audit.Verify(st, secret)
 	if err != nil || !rep.OK() || rep.Records != len(rs) {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
+
+// TestAuditConcurrentProcesses: 4 processes create and destroy objects at
+// once (the "worker" role of multiproc_test.go); every creation and
+// destruction is recorded once, with its process, and the chain verifies.
+func TestAuditConcurrentProcesses(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	hsmtest.Must(t, tok.P.Finalize(), "C_Finalize")
+	const procs, each = 4, 9
+	pids := make(chan int, procs)
+	var wg sync.WaitGroup
+	for w := 0; w < procs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := hsmtest.RoleCmd("worker", fmt.Sprintf("w%d", w), strconv.Itoa(each))
+			if out, err := cmd.Output(); err != nil {
+				t.Errorf("worker w%d: %v\n%s", w, err, out)
+			}
+			pids <- cmd.Process.Pid
+		}()
+	}
+	wg.Wait()
+	close(pids)
+
+	st, err := sqlite.Open(hsmtest.StoreDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	created, destroyed := map[int]int{}, map[int]int{}
+	n := 0
+	hsmtest.Must(t, st.AuditRecords(store.AuditQuery{}, func(r store.AuditRecord) error {
+		n++
+		switch {
+		case r.Op == "C_CreateObject" && r.Result == "CKR_OK" && r.Class == "CKO_DATA":
+			created[r.PID]++
+		case r.Op == "C_DestroyObject" && r.Result == "CKR_OK":
+			destroyed[r.PID]++
+		}
+		return nil
+	}), "reading the audit log")
+	for pid := range pids {
+		if created[pid] != each || destroyed[pid] != (each+2)/3 {
+			t.Errorf("process %d: %d creations and %d destructions recorded, want %d and %d", pid, created[pid], destroyed[pid], each, (each+2)/3)
+		}
+	}
+	secret, err := os.ReadFile(filepath.Join(hsmtest.StoreDir(), "hsm.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(st, secret)
+	if err != nil || !rep.OK() || rep.Records != n {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }
