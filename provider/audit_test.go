@@ -264,3 +264,42 @@ func BenchmarkSignECDSAKeyUseAudit(b *testing.B) {
 		})
 	}
 }
+
+func TestAuditWrapUnwrapDerive(t *testing.T) {
+	m, _, h := userSession(t)
+	wrapper := genAES(t, m, h, ck.CKA_WRAP, true, ck.CKA_UNWRAP, true, ck.CKA_TOKEN, true)
+	target := genAES(t, m, h, ck.CKA_SENSITIVE, false, ck.CKA_EXTRACTABLE, true, ck.CKA_TOKEN, true, ck.CKA_LABEL, []byte("wrapped"))
+	wrapperRef := fmt.Sprintf("with object %d", storeID(t, m, h, wrapper))
+	wrapped := make([]byte, 32)
+	_, err := m.WrapKey(h, ck.Mechanism{Type: ckmFakeWrap}, wrapper, target, wrapped)
+	must(t, err)
+	r := lastRecord(t, m, "C_WrapKey")
+	checkRecord(t, r, recordWant{op: "C_WrapKey", user: defaultCUName, role: "CU", result: "CKR_OK", class: "CKO_SECRET_KEY", object: true,
+		target: ckmFakeWrap.String() + " " + wrapperRef})
+	if r.Object != storeID(t, m, h, target) || r.Label != "wrapped" {
+		t.Fatalf("wrap record names %d %q", r.Object, r.Label)
+	}
+
+	tmpl := crTmpl(ck.CKA_CLASS, int(ck.CKO_SECRET_KEY), ck.CKA_KEY_TYPE, int(ck.CKK_AES), ck.CKA_TOKEN, true)
+	nk, err := m.UnwrapKey(h, ck.Mechanism{Type: ckmFakeUnwrap}, wrapper, wrapped, tmpl)
+	must(t, err)
+	r = lastRecord(t, m, "C_UnwrapKey")
+	checkRecord(t, r, recordWant{op: "C_UnwrapKey", user: defaultCUName, role: "CU", result: "CKR_OK", class: "CKO_SECRET_KEY", object: true,
+		target: ckmFakeUnwrap.String() + " " + wrapperRef})
+	if r.Object != storeID(t, m, h, nk) {
+		t.Fatalf("unwrap record names %d, want the new key", r.Object)
+	}
+
+	base := genAES(t, m, h, ck.CKA_DERIVE, true, ck.CKA_TOKEN, true)
+	dk, err := m.DeriveKey(h, ck.Mechanism{Type: ckmFakeUnwrap}, base, crTmpl(ck.CKA_TOKEN, true))
+	must(t, err)
+	r = lastRecord(t, m, "C_DeriveKey")
+	checkRecord(t, r, recordWant{op: "C_DeriveKey", user: defaultCUName, role: "CU", result: "CKR_OK", class: "CKO_SECRET_KEY", object: true,
+		target: fmt.Sprintf("%s with object %d", ckmFakeUnwrap, storeID(t, m, h, base))})
+	if r.Object != storeID(t, m, h, dk) {
+		t.Fatalf("derive record names %d, want the new key", r.Object)
+	}
+	_, err = m.DeriveKey(h, ck.Mechanism{Type: ckmFakeUnwrap}, 999999, nil)
+	wantRV(t, "bad base key", err, ck.CKR_KEY_HANDLE_INVALID)
+	checkRecord(t, lastRecord(t, m, "C_DeriveKey"), recordWant{op: "C_DeriveKey", user: defaultCUName, role: "CU", result: "CKR_KEY_HANDLE_INVALID", target: ckmFakeUnwrap.String()})
+}
