@@ -211,6 +211,9 @@ intact, 1 when one is not (or the log cannot be read).`,
 				for _, p := range rep.Problems {
 					fmt.Fprintln(a.stdout, p.String())
 				}
+				if allFirstRecords(rep) {
+					fmt.Fprintf(a.stdout, "every chain fails at its first record: is %s/hsm.secret the installation secret this log was written with?\n", m.StoreDir())
+				}
 			}
 			if !rep.OK() {
 				return fmt.Errorf("audit log damaged: %d of %d chains fail verification (first: %s)", len(rep.Problems), rep.Chains, rep.Problems[0])
@@ -220,6 +223,20 @@ intact, 1 when one is not (or the log cannot be read).`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
+}
+
+// allFirstRecords reports whether every chain failed at its first record:
+// the sign of a replaced or foreign hsm.secret rather than of edits.
+func allFirstRecords(rep audit.Report) bool {
+	if len(rep.Problems) == 0 || len(rep.Problems) != rep.Chains {
+		return false
+	}
+	for _, p := range rep.Problems {
+		if p.Seq != 1 || p.Kind != audit.KindEdited {
+			return false
+		}
+	}
+	return true
 }
 
 func newAuditExportCmd(a *app) *cobra.Command {

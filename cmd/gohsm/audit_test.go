@@ -232,3 +232,13 @@ func TestAuditExportFollow(t *testing.T) {
 		t.Fatalf("C_InitToken printed %d times", n)
 	}
 }
+
+// A store whose hsm.secret was replaced fails at every chain's first record,
+// and verify says what that probably means.
+func TestAuditVerifyForeignSecret(t *testing.T) {
+	dir := auditStore(t)
+	if err := os.WriteFile(filepath.Join(dir, "hsm.secret"), bytes.Repeat([]byte{1}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gohsm(t, "audit", "verify").want(t, 1, "record 1 (id 1) edited", "is "+dir+"/hsm.secret the installation secret")
+}
