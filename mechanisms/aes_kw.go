@@ -107,10 +107,11 @@ func (m aesKW) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if key == nil || key.Class != ck.CKO_SECRET_KEY {
-		return nil, ck.CKR_KEY_NOT_WRAPPABLE
+	v, err := wrapValue(key)
+	if err != nil {
+		return nil, err
 	}
-	out, ok := m.wrap(b, iv, key.Attrs[ck.CKA_VALUE])
+	out, ok := m.wrap(b, iv, v)
 	if !ok {
 		return nil, ck.CKR_KEY_SIZE_RANGE
 	}
@@ -129,17 +130,7 @@ func (m aesKW) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Tem
 	if !ok {
 		return nil, ck.CKR_WRAPPED_KEY_INVALID
 	}
-	kt, n, err := derivedKeyLen(tmpl, len(p))
-	if err == ck.CKR_TEMPLATE_INCOMPLETE { // the wrapped value does not fit the key type
-		err = ck.CKR_TEMPLATE_INCONSISTENT
-	}
-	if err != nil {
-		return nil, err
-	}
-	if n != len(p) {
-		return nil, ck.CKR_TEMPLATE_INCONSISTENT
-	}
-	return secretKeyAttrs(kt, p), nil
+	return unwrapAttrs(p, tmpl)
 }
 
 func (m aesKW) EncryptInit(key *Key, param any) (CipherContext, error) {

@@ -2,19 +2,20 @@ package mechanisms
 
 import "github.com/gohsm/gohsm/ck"
 
-// C_WrapKey/C_UnwrapKey of secret keys with the block modes (ECB, CBC,
-// CBC-PAD of AES and DES3): the key's value is encrypted like data. ECB and
-// CBC need a value of whole blocks.
+// C_WrapKey/C_UnwrapKey with the block modes (ECB, CBC, CBC-PAD of AES and
+// DES3): a secret key's value or a private key's PKCS #8 encoding is
+// encrypted like data. ECB and CBC need whole blocks.
 
 func (m blockMode) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 	e, err := m.EncryptInit(wrapping, param)
 	if err != nil {
 		return nil, err
 	}
-	if key == nil || key.Class != ck.CKO_SECRET_KEY {
-		return nil, ck.CKR_KEY_NOT_WRAPPABLE
+	v, err := wrapValue(key)
+	if err != nil {
+		return nil, err
 	}
-	out, err := e.Do(key.Attrs[ck.CKA_VALUE])
+	out, err := e.Do(v)
 	if err == ck.CKR_DATA_LEN_RANGE {
 		return nil, ck.CKR_KEY_SIZE_RANGE
 	}
@@ -29,8 +30,8 @@ func (m blockMode) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck
 	return unwrapWith(d, wrapped, tmpl)
 }
 
-// unwrapWith decrypts a wrapped secret key value with d and checks it
-// against the template, mapping the cipher errors to key-unwrapping ones.
+// unwrapWith decrypts a wrapped key with d and makes the new key's
+// attributes, mapping the cipher errors to key-unwrapping ones.
 func unwrapWith(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
 	v, err := d.Do(wrapped)
 	switch err {
@@ -42,12 +43,5 @@ func unwrapWith(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.Attri
 	default:
 		return nil, err
 	}
-	kt, n, err := derivedKeyLen(tmpl, len(v))
-	if err == ck.CKR_TEMPLATE_INCOMPLETE || (err == nil && n != len(v)) {
-		return nil, ck.CKR_TEMPLATE_INCONSISTENT
-	}
-	if err != nil {
-		return nil, err
-	}
-	return secretKeyAttrs(kt, v), nil
+	return unwrapAttrs(v, tmpl)
 }

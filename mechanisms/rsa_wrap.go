@@ -39,7 +39,7 @@ func (m rsaOAEP) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.T
 }
 
 func rsaWrap(e CipherContext, key *Key) ([]byte, error) {
-	if key == nil || key.Class != ck.CKO_SECRET_KEY {
+	if key == nil || key.Class != ck.CKO_SECRET_KEY { // a PKCS #8 key never fits
 		return nil, ck.CKR_KEY_NOT_WRAPPABLE
 	}
 	out, err := e.Do(key.Attrs[ck.CKA_VALUE])
