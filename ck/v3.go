@@ -525,3 +525,10 @@ type KeyDerivationStringData struct {
 type CBCEncryptDataParams struct {
 	IV, Data []byte
 }
+
+// RSAAESKeyWrapParams is CK_RSA_AES_KEY_WRAP_PARAMS (CKM_RSA_AES_KEY_WRAP):
+// ulAESKeyBits and pOAEPParams.
+type RSAAESKeyWrapParams struct {
+	AESKeyBits ULong
+	OAEP       OAEPParams
+}
