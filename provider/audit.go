@@ -282,7 +282,7 @@ var opNames = [numOpKinds]string{
 // Close writes what is queued):
 // `defer m.auditKeyUse(h, k, mech.Type, key, &err)` in initOp.
 func (m *Module) auditKeyUse(h ck.SessionHandle, k opKind, mt ck.MechanismType, keyH ck.ObjectHandle, err *error) {
-	if !m.cfg.Audit.KeyUse {
+	if !m.cfg.Audit.KeyUse || m.audit == nil {
 		return
 	}
 	s, serr := m.session(h)
