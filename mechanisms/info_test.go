@@ -227,6 +227,31 @@ func TestMechanismsRejectParameters(t *testing.T) {
 				t.Errorf("%v DigestInit: %v", typ, err)
 			}
 		}
+		if d, ok := m.(KeyDeriver); ok && f.deriveKey != nil {
+			if _, err := d.DeriveKey(f.deriveKey(t), bogus, nil); err != ck.CKR_MECHANISM_PARAM_INVALID {
+				t.Errorf("%v DeriveKey: %v", typ, err)
+			}
+		}
+		if w, ok := m.(KeyWrapper); ok && f.wrapKey != nil {
+			if _, err := w.WrapKey(f.wrapKey(t), f.wrapTarget(t), bogus); err != ck.CKR_MECHANISM_PARAM_INVALID {
+				t.Errorf("%v WrapKey: %v", typ, err)
+			}
+		}
+		if u, ok := m.(KeyUnwrapper); ok && f.unwrapKey != nil {
+			if _, err := u.UnwrapKey(f.unwrapKey(t), bogus, make([]byte, 32), nil); err != ck.CKR_MECHANISM_PARAM_INVALID {
+				t.Errorf("%v UnwrapKey: %v", typ, err)
+			}
+		}
+		if s, ok := m.(SignRecoverer); ok && f.signKey != nil {
+			if _, err := s.SignRecoverInit(f.signKey(t), bogus); err != ck.CKR_MECHANISM_PARAM_INVALID {
+				t.Errorf("%v SignRecoverInit: %v", typ, err)
+			}
+		}
+		if v, ok := m.(VerifyRecoverer); ok && f.verifyKey != nil {
+			if _, err := v.VerifyRecoverInit(f.verifyKey(t), bogus); err != ck.CKR_MECHANISM_PARAM_INVALID {
+				t.Errorf("%v VerifyRecoverInit: %v", typ, err)
+			}
+		}
 	}
 }
 
