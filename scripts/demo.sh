@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh is `make demo`: in a fresh store it creates a token, sets the user
 # PIN, generates an EC P-256 key pair through libgohsm.so with pkcs11-tool,
-# signs a message with ECDSA-SHA256, and verifies the signature with openssl.
+# signs a message with ECDSA-SHA256, exports the public key with GnuTLS's
+# p11tool, and verifies the signature with openssl.
 # Every step is printed before it runs; the first failure stops the demo with
 # a non-zero exit code.
 #
@@ -16,7 +17,7 @@ GOHSM=$(realpath "${2:-$ROOT/gohsm}")
 for f in "$LIB" "$GOHSM"; do
 	[ -f "$f" ] || { echo "demo: $f is missing: run 'make' first" >&2; exit 1; }
 done
-for tool in pkcs11-tool openssl; do
+for tool in pkcs11-tool p11tool openssl; do
 	command -v "$tool" >/dev/null || { echo "demo: $tool is missing: run 'make deps'" >&2; exit 1; }
 done
 
@@ -40,6 +41,7 @@ export GOHSM_CONF="$WORK/gohsm.toml"
 export GOHSM_DIR="$WORK/store"
 export GOHSM_CO_PASSWORD="demo-co-password"
 export GOHSM_USER_PIN="123456"
+export GNUTLS_PIN="$GOHSM_USER_PIN" # p11tool reads the PIN from here
 cat >"$GOHSM_CONF" <<TOML
 max_login_failures = 5
 [log]
@@ -71,10 +73,15 @@ run "Write a message to the file msg" \
 run "Sign it with ECDSA-SHA256 inside the token" \
 	"${P11[@]}" --login --pin env:GOHSM_USER_PIN --sign --mechanism ECDSA-SHA256 --id 01 \
 	--signature-format openssl -i msg -o sig
-run "Export the public key" \
-	"${P11[@]}" --read-object --type pubkey --id 01 -o pub.der
-run "Convert it to PEM for openssl" \
-	openssl pkey -pubin -inform DER -in pub.der -out pub.pem
+# Debian 12's pkcs11-tool (OpenSC 0.23 with OpenSSL 3) cannot be trusted to
+# export an EC public key: its --read-object reads freed memory (OpenSC issue
+# 3200) and fails with "cannot create EVP_PKEY" depending on the heap. GnuTLS's
+# p11tool exports it through libgohsm.so instead.
+run "Export the public key (GnuTLS p11tool, through libgohsm.so)" \
+	p11tool --provider "$LIB" --export-pubkey --outfile pub.pem \
+	"pkcs11:token=demo;id=%01;type=public"
+run "Show it" \
+	openssl pkey -pubin -in pub.pem -noout -text
 run "Verify the signature with openssl" \
 	openssl dgst -sha256 -verify pub.pem -signature sig msg
 
