@@ -20,8 +20,8 @@ func (ecKeyPairGen) Info() Info {
 }
 
 // ecInfoFlags: prime fields, curves by OID or by name, uncompressed points.
-// CKF_EC_NAMEDCURVE is the 2.40 name of CKF_EC_OID; both are set for old clients.
-const ecInfoFlags = ck.CKF_EC_F_P | ck.CKF_EC_NAMEDCURVE | ck.CKF_EC_OID | ck.CKF_EC_CURVENAME | ck.CKF_EC_UNCOMPRESS
+// CKF_EC_OID has the value of 2.40's CKF_EC_NAMEDCURVE, so old clients see it too.
+const ecInfoFlags = ck.CKF_EC_F_P | ck.CKF_EC_OID | ck.CKF_EC_CURVENAME | ck.CKF_EC_UNCOMPRESS
 
 // GenerateKeyPair takes the curve from the public template's CKA_EC_PARAMS.
 func (ecKeyPairGen) GenerateKeyPair(pubTmpl, privTmpl ck.Template) (pub, priv map[ck.AttributeType][]byte, err error) {
