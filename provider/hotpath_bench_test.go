@@ -163,3 +163,15 @@ func BenchmarkHotGCMEncrypt1M(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkHotWrapAES(b *testing.B) {
+	m, _, h := userSession(b)
+	kek := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_WRAP, true)
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_EXTRACTABLE, true, ck.CKA_SENSITIVE, false)
+	out := make([]byte, 40)
+	for b.Loop() {
+		if _, err := m.WrapKey(h, ck.Mechanism{Type: ck.CKM_AES_KEY_WRAP}, kek, k, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
