@@ -595,3 +595,18 @@ func sortedNames(names []string) string {
 	s := slices.Compact(slices.Sorted(slices.Values(names)))
 	return strings.Join(s, ",")
 }
+
+// AuthorizeRestore is the provider's part of `gohsm backup restore` over a
+// store that holds tokens: the session must have a Crypto Officer logged in,
+// and when the token has a "backup" policy, a token approved for
+// "backup.restore sha256=<digest of the backup file>" must be attached.
+func (m *Module) AuthorizeRestore(h ck.SessionHandle, fileSHA256 string) error {
+	s, err := m.session(h)
+	if err != nil {
+		return err
+	}
+	if !isSO(s.token.current()) {
+		return fmt.Errorf("%w: a Crypto Officer must be logged in to restore a backup", ck.CKR_USER_NOT_LOGGED_IN)
+	}
+	return m.requireQuorum(s, QuorumBackup, 0, QuorumOp("backup.restore", 0, "sha256="+fileSHA256))
+}

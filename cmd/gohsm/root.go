@@ -56,6 +56,8 @@ func newRootCmd(a *app) *cobra.Command {
 		newStatusCmd(a),
 		newVersionCmd(a),
 		newAuditCmd(a),
+		newQuorumCmd(a),
+		newBackupCmd(a),
 	)
 	return root
 }
