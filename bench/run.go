@@ -25,6 +25,7 @@ type Config struct {
 	ParallelAll       bool          `json:"parallel_all"`
 	ScaleCounts       []int         `json:"scale_counts"`
 	SoftHSMMaxObjects int           `json:"other_max_objects"` // objects made through C_CreateObject, at most
+	FillTime          time.Duration `json:"fill_time_ns"`      // and for at most this long per store
 	Procs             int           `json:"procs"`
 	WorkDir           string        `json:"work_dir"`
 }
@@ -37,14 +38,14 @@ func DefaultConfig() Config {
 			{Name: "softhsm", Path: "/usr/lib/softhsm/libsofthsm2.so"},
 		},
 		Rounds: 7, Slice: time.Second, Sessions: []int{1, 2, 4, 8}, ParallelAll: true,
-		ScaleCounts: []int{100, 1000, 10000, 100000}, SoftHSMMaxObjects: 10000, Procs: 8,
+		ScaleCounts: []int{100, 1000, 10000, 100000}, SoftHSMMaxObjects: 10000, FillTime: 5 * time.Minute, Procs: 8,
 	}
 }
 
 func QuickConfig() Config {
 	c := DefaultConfig()
 	c.Quick, c.Rounds, c.Slice, c.ParallelAll = true, 7, 150*time.Millisecond, false
-	c.ScaleCounts, c.SoftHSMMaxObjects = []int{100, 1000, 10000}, 10000
+	c.ScaleCounts, c.SoftHSMMaxObjects, c.FillTime = []int{100, 1000, 10000}, 10000, 150*time.Second
 	return c
 }
 

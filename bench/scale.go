@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -230,8 +229,6 @@ func dataObject(label string) []*pkcs11.Attribute {
 	}
 }
 
-var errCapped = errors.New("capped")
-
 // populate fills t's token with n data objects, one labelled needleLabel.
 // gohsm's are written in bulk through its Go store API; other modules'
 // through C_CreateObject, up to cfg.SoftHSMMaxObjects. It returns a note
@@ -256,9 +253,13 @@ func populate(t *Target, n int, cfg Config) (note, na string, err error) {
 		}
 		return fmt.Sprintf("%s: token objects written straight into the store in batches (store/sqlite (*DB).CreateObjects, while the module was finalized), copies of one data object made by C_CreateObject", t.Name), "", nil
 	}
+	start := time.Now()
 	for i := 1; i < n; i++ {
 		if _, err := t.P.CreateObject(s, dataObject(fmt.Sprintf("obj-%07d", i))); err != nil {
 			return "", "", fmt.Errorf("C_CreateObject #%d: %w", i, err)
+		}
+		if cfg.FillTime > 0 && time.Since(start) > cfg.FillTime {
+			return "", fmt.Sprintf("not filled: C_CreateObject made %d objects in %v (-fill-time)", i+1, cfg.FillTime), nil
 		}
 	}
 	return fmt.Sprintf("%s: token data objects made one by one through C_CreateObject, up to %d", t.Name, cfg.SoftHSMMaxObjects), "", nil

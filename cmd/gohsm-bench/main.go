@@ -55,6 +55,7 @@ func main() {
 	sessions := flag.String("sessions", "", "parallel session counts (default 1,2,4,8)")
 	objects := flag.String("objects", "", "object counts of the scale rows (default 100,1000,10000,100000; quick: up to 10000)")
 	maxObjects := flag.Int("max-objects", 0, "most objects made through C_CreateObject for modules other than gohsm (default 10000)")
+	fillTime := flag.Duration("fill-time", 0, "longest time spent making objects one by one per store (default 5m; quick: 150s)")
 	procs := flag.Int("procs", 0, "processes started at once (default 8)")
 	list := flag.Bool("list", false, "list the row IDs and exit")
 	flag.Var(&mods, "module", "name=path of a PKCS#11 module, repeatable (default gohsm=./libgohsm.so softhsm=/usr/lib/softhsm/libsofthsm2.so); the first is compared with the others")
@@ -82,6 +83,9 @@ func main() {
 	}
 	if *maxObjects > 0 {
 		cfg.SoftHSMMaxObjects = *maxObjects
+	}
+	if *fillTime > 0 {
+		cfg.FillTime = *fillTime
 	}
 	if *procs > 0 {
 		cfg.Procs = *procs
