@@ -14,8 +14,9 @@ const (
 )
 
 // rsaPrivateKey parses an RSA private key object once (CKA_MODULUS,
-// CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2; the
-// CRT values are recomputed) and caches it on the Key.
+// CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, and CKA_PRIME_1/2, recovered
+// from the exponents when absent; the CRT values are recomputed) and caches
+// it on the Key.
 func rsaPrivateKey(k *Key) (*rsa.PrivateKey, error) {
 	if err := checkKey(k, ck.CKO_PRIVATE_KEY, ck.CKK_RSA); err != nil {
 		return nil, err
@@ -26,13 +27,18 @@ func rsaPrivateKey(k *Key) (*rsa.PrivateKey, error) {
 			return nil, err
 		}
 		d, p, q := k.Attrs[ck.CKA_PRIVATE_EXPONENT], k.Attrs[ck.CKA_PRIME_1], k.Attrs[ck.CKA_PRIME_2]
-		if len(d) == 0 || len(p) == 0 || len(q) == 0 {
+		if len(d) == 0 {
 			return nil, ck.CKR_KEY_TYPE_INCONSISTENT
 		}
-		priv := &rsa.PrivateKey{
-			PublicKey: *pub,
-			D:         new(big.Int).SetBytes(d),
-			Primes:    []*big.Int{new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)},
+		priv := &rsa.PrivateKey{PublicKey: *pub, D: new(big.Int).SetBytes(d)}
+		if len(p) != 0 && len(q) != 0 {
+			priv.Primes = []*big.Int{new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)}
+		} else {
+			pp, qq, ok := recoverPrimes(pub.N, pub.E, priv.D)
+			if !ok {
+				return nil, ck.CKR_KEY_TYPE_INCONSISTENT
+			}
+			priv.Primes = []*big.Int{pp, qq}
 		}
 		if err := priv.Validate(); err != nil {
 			return nil, ck.CKR_KEY_TYPE_INCONSISTENT
