@@ -43,6 +43,8 @@ suite vet "$GO" vet ./...
 suite unit "$GO" test -race -count=1 -timeout 10m "${UNIT_PKGS[@]}"
 if [ ${#BLACKBOX_PKGS[@]} -gt 0 ]; then
 	suite blackbox "$GO" test -race -count=1 -timeout 15m "${BLACKBOX_PKGS[@]}"
+else # go list failed: never let the black-box tests vanish silently
+	suite blackbox "$GO" list ./tests/...
 fi
 suite exports scripts/check-exports.sh "$LIB"
 # The C fork test (tests/fork builds fork.c with gcc and runs it on the library).
