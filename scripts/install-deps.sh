@@ -16,12 +16,13 @@ set -euo pipefail
 #   gnutls-bin                               p11tool: a second PKCS#11 client
 #   libengine-pkcs11-openssl                 libp11's OpenSSL engine (what NGINX/Apache use)
 #   nginx                                    end-to-end TLS test (examples/nginx, scripts/e2e.sh)
+#   procps iproute2                          pgrep/ps and ss in examples/nginx (not in a minimal Debian)
 PACKAGES=(
 	gcc libc6-dev make pkg-config binutils ca-certificates
 	sqlite3 opensc openssl softhsm2
 	p11-kit p11-kit-modules libp11-kit-dev
 	gnutls-bin libengine-pkcs11-openssl
-	nginx
+	nginx procps iproute2
 )
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
