@@ -201,3 +201,28 @@ func init() {
 	addFixture(fixture{signKey: func(t *testing.T) *Key { keys(t); return priv }, verifyKey: func(t *testing.T) *Key { keys(t); return pub }}, ck.CKM_EDDSA)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(nil, oidEd25519)}}}, ck.CKM_EC_EDWARDS_KEY_PAIR_GEN)
 }
+
+// FuzzDecodeEdwardsPoint: any bytes give a 32-byte key or
+// CKR_ATTRIBUTE_VALUE_INVALID, never a panic; a decoded key round-trips.
+func FuzzDecodeEdwardsPoint(f *testing.F) {
+	_, priv := edKeys(f, make([]byte, 32))
+	pub := ed25519.NewKeyFromSeed(priv.Attrs[ck.CKA_VALUE]).Public().(ed25519.PublicKey)
+	f.Add([]byte(pub))
+	f.Add(encodeECPoint(pub))
+	f.Add([]byte{4, 0x20})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeEdwardsPoint(b)
+		if err != nil {
+			if err != ck.CKR_ATTRIBUTE_VALUE_INVALID {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if len(p) != 32 {
+			t.Fatalf("%d bytes", len(p))
+		}
+		if again, err := DecodeEdwardsPoint(encodeECPoint(p)); err != nil || !bytes.Equal(again, p) {
+			t.Fatal("round trip")
+		}
+	})
+}
