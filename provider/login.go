@@ -280,7 +280,13 @@ func (m *Module) InitPIN(h ck.SessionHandle, pin []byte) (err error) {
 	case u.ID != 0 && u.Role != store.RoleCU:
 		return ck.CKR_ARGUMENTS_BAD // the name belongs to an officer
 	case u.ID != 0:
+		if err := m.requireQuorum(s, QuorumUsers, 0, QuorumOp("user.passwd", 0, "name="+u.Name)); err != nil { // quorum.go
+			return err
+		}
 		return m.resetUser(u.ID, secret)
+	}
+	if err := m.requireQuorum(s, QuorumUsers, 0, QuorumOp("user.create", 0, "name="+u.Name, "role=CU")); err != nil { // quorum.go
+		return err
 	}
 	u.TokenID, u.Role, u.Secret, u.Created = s.token.id, store.RoleCU, secret, time.Now().UTC()
 	if err := m.addUser(u); err != nil { // users.go: at most MaxUsers

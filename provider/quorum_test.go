@@ -131,6 +131,8 @@ func TestQuorumUserManagement(t *testing.T) {
 	wantQuorumErr(t, "delete without token", err, ErrQuorumRequired)
 	wantCode(t, "delete without token", err, ck.CKR_FUNCTION_REJECTED)
 	wantQuorumErr(t, "create without token", m.CreateUser(so, "carol", RoleCU, []byte("carol-password")), ErrQuorumRequired)
+	wantCode(t, "C_InitPIN resetting the default user", m.InitPIN(so, []byte("new-user-pin")), ck.CKR_FUNCTION_REJECTED)
+	wantCode(t, "C_InitPIN creating a user", m.InitPIN(so, []byte("dave:dave-password")), ck.CKR_FUNCTION_REJECTED)
 
 	// Approvals: each refusal, then two good ones.
 	info, err := m.RequestQuorum(so, "user.delete name=bob")
