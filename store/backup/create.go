@@ -131,7 +131,7 @@ func encrypt(w io.Writer, h Header, secret []byte, body io.Reader, progress Prog
 		return err
 	}
 	hh := sha256.Sum256(pre)
-	buf := make([]byte, chunkSize)
+	buf := make([]byte, h.ChunkSize)
 	var done int64
 	for i := uint64(0); ; i++ {
 		n, rerr := io.ReadFull(body, buf)
