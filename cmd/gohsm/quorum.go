@@ -442,6 +442,7 @@ The key never leaves this process and is not stored.`,
 
 func newQuorumApproveCmd(a *app) *cobra.Command {
 	var token, user, sigFile string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "approve",
 		Short: "Attach an approver's signature to a quorum token",
@@ -469,6 +470,9 @@ checked against the key the user registered, is the approval.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return printJSON(a.stdout, newQuorumTokenView(info))
+			}
 			fmt.Fprintf(a.stdout, "Approved by %s: %d of %d approvals.\n", user, len(info.Approvers), info.M)
 			return nil
 		},
@@ -477,6 +481,7 @@ checked against the key the user registered, is the approval.`,
 	f.StringVar(&token, "token", "", "the quorum token's ID")
 	f.StringVar(&user, "user", "", "the approving user")
 	f.StringVar(&sigFile, "signature", "", "the signature file")
+	f.BoolVar(&asJSON, "json", false, "print the token's state as JSON")
 	return cmd
 }
 

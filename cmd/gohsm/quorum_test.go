@@ -131,6 +131,12 @@ func TestQuorumCLI(t *testing.T) {
 	}
 	gohsm(t, "quorum", "approve", "--token", id, "--user", "o2", "--signature", o2Sig).want(t, 0, "2 of 2")
 	gohsm(t, "quorum", "show", "--token", id).want(t, 0, "2 of 2 (admin, o2)", "Used:         false")
+	r := gohsm(t, "quorum", "show", "--token", id, "--json")
+	r.want(t, 0)
+	var v quorumTokenView
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v.M != 2 || len(v.Approvers) != 2 || v.Consumed || v.Operation != "quorum.set service=user m=0" {
+		t.Fatalf("show --json: %v %+v", err, v)
+	}
 	gohsm(t, "quorum", "set", "--service", "user", "--m", "3", "--quorum-token", id).wantErr(t, 1, "approves another operation")
 	gohsm(t, "quorum", "set", "--service", "user", "--m", "0", "--quorum-token", id).want(t, 0, "off")
 	gohsm(t, "quorum", "set", "--service", "user", "--m", "0", "--quorum-token", id).want(t, 0) // no policy now: nothing to approve
