@@ -88,7 +88,7 @@ func (m *Module) cipherOnce(h ck.SessionHandle, k opKind, in, out []byte) (int, 
 func multipartCipher(op *operation) (mechanisms.MultipartCipher, error) {
 	mp, ok := op.cipher.(mechanisms.MultipartCipher)
 	if !ok {
-		return nil, ck.CKR_MECHANISM_INVALID
+		return nil, errNotMultipart
 	}
 	return mp, nil
 }

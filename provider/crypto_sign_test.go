@@ -61,13 +61,13 @@ func TestSignOperationRules(t *testing.T) {
 
 	// A single-part-only mechanism refuses parts, which ends the operation.
 	installOp(t, m, h, opSign, &operation{sign: &fakeSigner{}})
-	wantRV(t, "SignUpdate single-part mechanism", m.SignUpdate(h, data), ck.CKR_MECHANISM_INVALID)
+	wantRV(t, "SignUpdate single-part mechanism", m.SignUpdate(h, data), ck.CKR_FUNCTION_NOT_SUPPORTED)
 	if isActive(t, m, h, opSign) {
 		t.Fatal("error left the operation active")
 	}
 	installOp(t, m, h, opSign, &operation{sign: &fakeSigner{}})
 	_, err = m.SignFinal(h, out)
-	wantRV(t, "SignFinal single-part mechanism", err, ck.CKR_MECHANISM_INVALID)
+	wantRV(t, "SignFinal single-part mechanism", err, ck.CKR_FUNCTION_NOT_SUPPORTED)
 
 	// Multi-part: C_Sign after an update is refused and ends the operation.
 	installOp(t, m, h, opSign, &operation{sign: &fakeMultiSigner{}})

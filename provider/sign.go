@@ -53,15 +53,18 @@ func (m *Module) signOnce(h ck.SessionHandle, k opKind, data, out []byte) (int, 
 	return n, err
 }
 
-// multipartSign returns the context's multi-part form. A mechanism that is
-// single-part only (CKM_ECDSA, raw RSA) gets CKR_MECHANISM_INVALID: the
-// specification defines it for "a mechanism [that] cannot be used ... with
-// the selected function", which is exactly this case; CKR_FUNCTION_NOT_SUPPORTED
-// would claim that the library lacks C_SignUpdate altogether.
+// errNotMultipart answers an Update or Final on a mechanism that is
+// single-part only (CKM_ECDSA, CKM_RSA_PKCS). CKR_MECHANISM_INVALID would fit
+// the specification's words too, but SoftHSMv2 answers
+// CKR_FUNCTION_NOT_SUPPORTED and clients rely on it: OpenSC's pkcs11-tool
+// --test takes it as "this mechanism is single-part" and fails on anything else.
+const errNotMultipart = ck.CKR_FUNCTION_NOT_SUPPORTED
+
+// multipartSign returns the context's multi-part form, or errNotMultipart.
 func multipartSign(op *operation) (mechanisms.MultipartSign, error) {
 	mp, ok := op.sign.(mechanisms.MultipartSign)
 	if !ok {
-		return nil, ck.CKR_MECHANISM_INVALID
+		return nil, errNotMultipart
 	}
 	return mp, nil
 }

@@ -42,7 +42,7 @@ func (m *Module) Verify(h ck.SessionHandle, data, sig []byte) error {
 func multipartVerify(op *operation) (mechanisms.MultipartVerify, error) {
 	mp, ok := op.verify.(mechanisms.MultipartVerify)
 	if !ok {
-		return nil, ck.CKR_MECHANISM_INVALID
+		return nil, errNotMultipart
 	}
 	return mp, nil
 }
