@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -200,6 +201,21 @@ func TestQuorumUserManagement(t *testing.T) {
 	must(t, m.UseQuorumToken(so, off.ID))
 	must(t, m.SetQuorum(so, QuorumUsers, 0, 0))
 	must(t, m.CreateUser(so, "carol", RoleCU, []byte("carol-password")))
+
+	// Quorum events are in the audit log, refusals with their code.
+	ops := map[string][]string{}
+	must(t, m.AuditRecords(store.AuditQuery{}, func(r store.AuditRecord) error {
+		ops[r.Op] = append(ops[r.Op], r.Result)
+		return nil
+	}))
+	for _, op := range []string{"quorum set", "quorum request", "quorum approve", "quorum use", "quorum register-key"} {
+		if len(ops[op]) == 0 {
+			t.Errorf("no %q audit record (have %v)", op, ops)
+		}
+	}
+	if !slices.Contains(ops["quorum approve"], "CKR_SIGNATURE_INVALID") || !slices.Contains(ops["quorum use"], "CKR_FUNCTION_REJECTED") {
+		t.Errorf("refusals not audited with their codes: %v", ops)
+	}
 }
 
 func TestQuorumKeys(t *testing.T) {
