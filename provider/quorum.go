@@ -480,6 +480,12 @@ func (m *Module) UseQuorumToken(h ck.SessionHandle, id string) error {
 	if _, err := m.session(h); err != nil {
 		return err
 	}
+	m.quorum.attached.Range(func(k, _ any) bool { // forget tokens of closed sessions
+		if _, open := m.sessions.Load(k); !open {
+			m.quorum.attached.Delete(k)
+		}
+		return true
+	})
 	m.quorum.attached.Store(h, strings.ToLower(strings.TrimSpace(id)))
 	return nil
 }
