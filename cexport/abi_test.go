@@ -122,3 +122,23 @@ func TestConstsHeaderCurrent(t *testing.T) {
 		t.Fatal("include/pkcs11_consts.h is stale: run sh cexport/include/genconsts.sh > cexport/include/pkcs11_consts.h")
 	}
 }
+
+// TestEnvSetAfterLoad: GOHSM_DIR set by the application after dlopen counts
+// (the Go runtime copies the environment when the library loads).
+func TestEnvSetAfterLoad(t *testing.T) {
+	lib := builtLib(t)
+	bin := compileC(t, "testdata/env.c")
+	store, decoy := t.TempDir(), t.TempDir()
+	cmd := exec.Command(bin, lib, store)
+	cmd.Env = append(os.Environ(), "GOHSM_DIR="+decoy, "GOHSM_CONF=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("env.c: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(store, "gohsm.db")); err != nil {
+		t.Fatalf("the store was not made in the GOHSM_DIR set after load: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(decoy, "gohsm.db")); err == nil {
+		t.Fatalf("the library used GOHSM_DIR as it was at load time")
+	}
+}

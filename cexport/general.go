@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"unsafe"
 
@@ -22,6 +23,7 @@ import (
 //export goInitialize
 func goInitialize(reserved *C.char, dir *C.char, dirLen C.size_t) (rv C.CK_RV) {
 	defer recoverRV("C_Initialize", &rv)
+	syncEnv()
 	opts := provider.Options{}
 	if reserved != nil {
 		opts.Reserved = C.GoString(reserved)
@@ -51,6 +53,25 @@ func goInitialize(reserved *C.char, dir *C.char, dirLen C.size_t) (rv C.CK_RV) {
 		out[n] = 0
 	}
 	return C.CKR_OK
+}
+
+// envVars are the variables the configuration reads (config.Load).
+var envVars = []string{"GOHSM_DIR", "GOHSM_CONF", "XDG_DATA_HOME", "HOME"}
+
+// syncEnv copies envVars from the C environment into Go's. The Go runtime
+// took its copy when the library was loaded; an application may well set
+// GOHSM_DIR after dlopen and before C_Initialize, and expects it to count.
+func syncEnv() {
+	for _, k := range envVars {
+		ck := C.CString(k)
+		v := C.getenv(ck)
+		C.free(unsafe.Pointer(ck))
+		if v == nil {
+			os.Unsetenv(k)
+		} else {
+			os.Setenv(k, C.GoString(v))
+		}
+	}
 }
 
 // checkReserved accepts "gohsm:" followed by ";"-separated key=value options

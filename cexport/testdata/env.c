@@ -1,0 +1,33 @@
+/*
+ * env.c: an application that sets GOHSM_DIR after loading the library and
+ * before C_Initialize; the library must use it. Prints the slot count.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pkcs11.h"
+
+int main(int argc, char **argv)
+{
+	void *h;
+	CK_C_GetFunctionList get;
+	CK_FUNCTION_LIST_PTR f;
+	CK_ULONG n = 0;
+	CK_RV rv;
+
+	if (argc != 3)
+		return 2;
+	h = dlopen(argv[1], RTLD_NOW);
+	if (h == NULL)
+		return 2;
+	get = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList");
+	if (get == NULL || get(&f) != CKR_OK)
+		return 2;
+	setenv("GOHSM_DIR", argv[2], 1);
+	rv = f->C_Initialize(NULL);
+	if (rv == CKR_OK)
+		rv = f->C_GetSlotList(CK_FALSE, NULL, &n);
+	printf("rv=%lu slots=%lu\n", rv, n);
+	return rv == CKR_OK ? 0 : 1;
+}
