@@ -110,6 +110,14 @@ func TestAuditAcrossProcesses(t *testing.T) {
 		}
 	}
 
+	// No PIN, wrong or right, in any field of any record.
+	all := fmt.Sprintf("%+v", rs)
+	for _, pin := range []string{hsmtest.SOPIN, hsmtest.UserPIN, "not-the-pin"} {
+		if strings.Contains(all, pin) {
+			t.Fatalf("the audit log holds the PIN %q", pin)
+		}
+	}
+
 	secret, err := os.ReadFile(filepath.Join(hsmtest.StoreDir(), "hsm.secret"))
 	if err != nil || len(secret) != 32 {
 		t.Fatalf("hsm.secret: %d bytes, %v", len(secret), err)
