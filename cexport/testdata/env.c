@@ -1,6 +1,7 @@
 /*
- * env.c: an application that sets GOHSM_DIR after loading the library and
- * before C_Initialize; the library must use it. Prints the slot count.
+ * env.c: an application that sets GOHSM_DIR after the library has started
+ * (and read the environment once) and before C_Initialize; the library must
+ * use the new value. Prints the slot count.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -24,6 +25,10 @@ int main(int argc, char **argv)
 	get = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList");
 	if (get == NULL || get(&f) != CKR_OK)
 		return 2;
+	/* A first life on the environment as it was at load time... */
+	if (f->C_Initialize(NULL) != CKR_OK || f->C_Finalize(NULL) != CKR_OK)
+		return 2;
+	/* ...then the application points the library elsewhere. */
 	setenv("GOHSM_DIR", argv[2], 1);
 	rv = f->C_Initialize(NULL);
 	if (rv == CKR_OK)
