@@ -38,6 +38,9 @@ the previous record's MAC and its own content, under a key derived from the
 installation secret (hsm.secret in the store directory). 'gohsm audit verify'
 recomputes the chains and names the first record that was edited, deleted,
 inserted or reordered.`,
+		Example: `  gohsm audit show --since 24h
+  gohsm audit verify
+  gohsm audit export --follow | logger -t gohsm-audit`,
 		Args: noArgs,
 		RunE: showHelp,
 	}
