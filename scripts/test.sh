@@ -36,8 +36,9 @@ suite() {
 # The Go packages with unit tests: everything but the black-box tests, which
 # load the built library and so are run apart.
 mapfile -t UNIT_PKGS < <($GO list ./... | grep -v '/tests\(/\|$\)')
-# (tests/e2e is the examples, run below by scripts/e2e.sh; tests/fork is its own suite.)
-mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... | grep -v '/tests/\(fork\|e2e\)$')
+# (tests/e2e is the examples, run below by scripts/e2e.sh; tests/fork and
+# tests/forkstress are suites of their own: forkstress is timed and bounded.)
+mapfile -t BLACKBOX_PKGS < <($GO list ./tests/... | grep -v '/tests/\(fork\|forkstress\|e2e\)$')
 
 suite vet "$GO" vet ./...
 suite unit "$GO" test -race -count=1 -timeout 10m "${UNIT_PKGS[@]}"
@@ -50,6 +51,10 @@ suite exports scripts/check-exports.sh "$LIB"
 # The C fork test (tests/fork builds fork.c with gcc and runs it on the library).
 if [ -d tests/fork ]; then
 	suite fork "$GO" test -count=1 -timeout 5m ./tests/fork
+fi
+# 4 forked children x 3,000 ECDSA + 3,000 RSA signatures, twice (tests/forkstress).
+if [ -d tests/forkstress ]; then
+	suite forkstress "$GO" test -count=1 -timeout 6m ./tests/forkstress
 fi
 # The README's demo and the examples (real clients: pkcs11-tool, openssl,
 # p11-kit, NGINX), as a user would run them.
