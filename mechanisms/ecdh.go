@@ -63,9 +63,12 @@ func (m ecdhDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 }
 
 // ecdhZ is the shared secret of base, an EC (prime curve) or Montgomery
-// (X25519) private key, with the peer's public value.
+// (X25519, X448) private key, with the peer's public value.
 func ecdhZ(base *Key, peer []byte) ([]byte, error) {
 	if base != nil && base.KeyType == ck.CKK_EC_MONTGOMERY {
+		if c, _ := keyEdCurve(montgomeryCurves, base); c == curveX448 {
+			return x448Secret(base, peer)
+		}
 		sk, err := x25519PrivateKey(base)
 		if err != nil {
 			return nil, err

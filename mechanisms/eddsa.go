@@ -8,17 +8,18 @@ import (
 	"github.com/gohsm/gohsm/ck"
 )
 
-// eddsa is CKM_EDDSA on Ed25519, single-part. Without a parameter it is pure
-// Ed25519; a CK_EDDSA_PARAMS (*ck.EdDSAParams) selects Ed25519ph (phFlag:
-// the token hashes the data with SHA-512) or Ed25519ctx (a context of 1..255
-// bytes).
+// eddsa is CKM_EDDSA on Ed25519 and Ed448, single-part; the key's
+// CKA_EC_PARAMS picks the curve. Without a parameter it is pure Ed25519 or
+// Ed448 (empty context); a CK_EDDSA_PARAMS (*ck.EdDSAParams) selects the
+// pre-hash variant (phFlag: the token hashes the data, SHA-512 for Ed25519ph,
+// SHAKE256 for Ed448ph) and a context of up to 255 bytes.
 type eddsa struct{}
 
 func init() { Register(eddsa{}) }
 
 func (eddsa) Type() ck.MechanismType { return ck.CKM_EDDSA }
 func (eddsa) Info() Info {
-	return Info{MinKeySize: 255, MaxKeySize: 255, ExtraFlags: ck.CKF_EC_OID | ck.CKF_EC_CURVENAME}
+	return Info{MinKeySize: 255, MaxKeySize: 448, ExtraFlags: ck.CKF_EC_OID | ck.CKF_EC_CURVENAME}
 }
 
 // edVariant is the Ed25519 variant a parameter asks for.
@@ -68,6 +69,15 @@ func (eddsa) SignInit(key *Key, param any) (SignContext, error) {
 	if err != nil {
 		return nil, err
 	}
+	if key != nil && key.Class == ck.CKO_PRIVATE_KEY && key.KeyType == ck.CKK_EC_EDWARDS {
+		if c, _ := keyEdCurve(edwardsCurves, key); c == curveEd448 {
+			sk, err := ed448PrivateKey(key)
+			if err != nil {
+				return nil, err
+			}
+			return &ed448Signer{sk: sk, v: v}, nil
+		}
+	}
 	sk, err := ed25519PrivateKey(key)
 	if err != nil {
 		return nil, err
@@ -79,6 +89,15 @@ func (eddsa) VerifyInit(key *Key, param any) (VerifyContext, error) {
 	v, err := decodeEdDSAParams(param)
 	if err != nil {
 		return nil, err
+	}
+	if key != nil && key.Class == ck.CKO_PUBLIC_KEY && key.KeyType == ck.CKK_EC_EDWARDS {
+		if c, _ := keyEdCurve(edwardsCurves, key); c == curveEd448 {
+			pk, err := ed448PublicKey(key)
+			if err != nil {
+				return nil, err
+			}
+			return &ed448Verifier{pk: pk, v: v}, nil
+		}
 	}
 	pk, err := ed25519PublicKey(key)
 	if err != nil {

@@ -126,7 +126,7 @@ func TestEdKeyPairGen(t *testing.T) {
 		want error
 	}{
 		{"by name", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derPrintable(t, "edwards25519")}}, nil},
-		{"Ed448", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, asn1.ObjectIdentifier{1, 3, 101, 113})}}, ck.CKR_CURVE_NOT_SUPPORTED},
+		{"X448 params", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, asn1.ObjectIdentifier{1, 3, 101, 111})}}, ck.CKR_CURVE_NOT_SUPPORTED},
 		{"P-256", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, curves[1].OID)}}, ck.CKR_CURVE_NOT_SUPPORTED},
 		{"no params", nil, ck.CKR_TEMPLATE_INCOMPLETE},
 		{"garbage", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: []byte{1}}}, ck.CKR_ATTRIBUTE_VALUE_INVALID},

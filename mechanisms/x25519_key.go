@@ -8,7 +8,7 @@ import (
 )
 
 // oidX25519 is id-X25519 (RFC 8410); PKCS#11 3.0 also names the curve
-// "curve25519" as a PrintableString. X448 is not offered.
+// "curve25519" as a PrintableString. X448 is in x448_key.go.
 var oidX25519 = asn1.ObjectIdentifier{1, 3, 101, 110}
 
 func checkX25519Params(der []byte) error {

@@ -60,8 +60,8 @@ func TestX25519KeyGenAndErrors(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"X448", func() error {
-			_, _, err := g.GenerateKeyPair(ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, asn1.ObjectIdentifier{1, 3, 101, 111})}}, nil)
+		{"Ed448 params", func() error {
+			_, _, err := g.GenerateKeyPair(ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, asn1.ObjectIdentifier{1, 3, 101, 113})}}, nil)
 			return err
 		}(), ck.CKR_CURVE_NOT_SUPPORTED},
 		{"no params", func() error { _, _, err := g.GenerateKeyPair(nil, nil); return err }(), ck.CKR_TEMPLATE_INCOMPLETE},
