@@ -127,6 +127,37 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_EDDSA_PARAMS)(alloc(unsafe.Sizeof(C.CK_EDDSA_PARAMS{})))
 		*s = C.CK_EDDSA_PARAMS{phFlag: C.CK_BBOOL(x), ulContextDataLen: la, pContextData: (*C.CK_BYTE)(a)}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_CHACHA20_POLY1305:
+		s := (*C.CK_SALSA20_CHACHA20_POLY1305_PARAMS)(alloc(unsafe.Sizeof(C.CK_SALSA20_CHACHA20_POLY1305_PARAMS{})))
+		*s = C.CK_SALSA20_CHACHA20_POLY1305_PARAMS{pNonce: (*C.CK_BYTE)(a), ulNonceLen: la, pAAD: (*C.CK_BYTE)(b), ulAADLen: lb}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_HKDF_DERIVE, ck.CKM_HKDF_DATA:
+		s := (*C.CK_HKDF_PARAMS)(alloc(unsafe.Sizeof(C.CK_HKDF_PARAMS{})))
+		*s = C.CK_HKDF_PARAMS{bExtract: C.CK_BBOOL(x), bExpand: C.CK_BBOOL(y), prfHashMechanism: x, ulSaltType: y,
+			pSalt: (*C.CK_BYTE)(a), ulSaltLen: la, hSaltKey: y, pInfo: (*C.CK_BYTE)(b), ulInfoLen: lb}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_CONCATENATE_BASE_AND_DATA, ck.CKM_CONCATENATE_DATA_AND_BASE, ck.CKM_XOR_BASE_AND_DATA,
+		ck.CKM_AES_ECB_ENCRYPT_DATA, ck.CKM_DES3_ECB_ENCRYPT_DATA:
+		s := (*C.CK_KEY_DERIVATION_STRING_DATA)(alloc(unsafe.Sizeof(C.CK_KEY_DERIVATION_STRING_DATA{})))
+		*s = C.CK_KEY_DERIVATION_STRING_DATA{pData: (*C.CK_BYTE)(a), ulLen: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_AES_CBC_ENCRYPT_DATA:
+		s := (*C.CK_AES_CBC_ENCRYPT_DATA_PARAMS)(alloc(unsafe.Sizeof(C.CK_AES_CBC_ENCRYPT_DATA_PARAMS{})))
+		*s = C.CK_AES_CBC_ENCRYPT_DATA_PARAMS{pData: (*C.CK_BYTE)(a), length: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_DES3_CBC_ENCRYPT_DATA:
+		s := (*C.CK_DES_CBC_ENCRYPT_DATA_PARAMS)(alloc(unsafe.Sizeof(C.CK_DES_CBC_ENCRYPT_DATA_PARAMS{})))
+		*s = C.CK_DES_CBC_ENCRYPT_DATA_PARAMS{pData: (*C.CK_BYTE)(a), length: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_RSA_AES_KEY_WRAP:
+		var oaep *C.CK_RSA_PKCS_OAEP_PARAMS
+		if x%2 == 1 { // an odd x leaves pOAEPParams NULL
+			oaep = (*C.CK_RSA_PKCS_OAEP_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_OAEP_PARAMS{})))
+			*oaep = C.CK_RSA_PKCS_OAEP_PARAMS{hashAlg: y, mgf: y, source: 1, pSourceData: C.CK_VOID_PTR(b), ulSourceDataLen: lb}
+		}
+		s := (*C.CK_RSA_AES_KEY_WRAP_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_AES_KEY_WRAP_PARAMS{})))
+		*s = C.CK_RSA_AES_KEY_WRAP_PARAMS{ulAESKeyBits: x, pOAEPParams: oaep}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	default: // the PSS family
 		s := (*C.CK_RSA_PKCS_PSS_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_PSS_PARAMS{})))
 		*s = C.CK_RSA_PKCS_PSS_PARAMS{hashAlg: x, mgf: y, sLen: la}

@@ -80,6 +80,23 @@ func TestMechanismParams(t *testing.T) {
 		{"EdDSA", ck.CKM_EDDSA, testParam{Struct: true, A: []byte("ctx"), X: 1},
 			&ck.EdDSAParams{PHFlag: true, ContextData: []byte("ctx")}, nil},
 		{"EdDSA bad flag", ck.CKM_EDDSA, testParam{Struct: true, X: 2}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"ChaCha20-Poly1305", ck.CKM_CHACHA20_POLY1305, testParam{Struct: true, A: iv, B: aad},
+			&ck.ChaCha20Poly1305Params{Nonce: iv, AAD: aad}, nil},
+		{"ChaCha20-Poly1305 short", ck.CKM_CHACHA20_POLY1305, testParam{Struct: true, A: iv, LenDelta: -8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"HKDF", ck.CKM_HKDF_DERIVE, testParam{Struct: true, A: []byte("salt"), B: []byte("info"), X: 1, Y: 1},
+			&ck.HKDFParams{Extract: true, Expand: true, PRF: 1, SaltType: 1, Salt: []byte("salt"), SaltKey: 1, Info: []byte("info")}, nil},
+		{"HKDF bad bool", ck.CKM_HKDF_DERIVE, testParam{Struct: true, X: 2}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"string data", ck.CKM_CONCATENATE_BASE_AND_DATA, testParam{Struct: true, A: []byte("tail")},
+			&ck.KeyDerivationStringData{Data: []byte("tail")}, nil},
+		{"string data long", ck.CKM_XOR_BASE_AND_DATA, testParam{Struct: true, A: []byte("x"), LenDelta: 8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"AES CBC data", ck.CKM_AES_CBC_ENCRYPT_DATA, testParam{Struct: true, A: make([]byte, 32)},
+			&ck.CBCEncryptDataParams{IV: make([]byte, 16), Data: make([]byte, 32)}, nil},
+		{"DES CBC data", ck.CKM_DES3_CBC_ENCRYPT_DATA, testParam{Struct: true, A: make([]byte, 16)},
+			&ck.CBCEncryptDataParams{IV: make([]byte, 8), Data: make([]byte, 16)}, nil},
+		{"DES CBC data as AES size", ck.CKM_DES3_CBC_ENCRYPT_DATA, testParam{Struct: true, A: make([]byte, 16), LenDelta: 8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"RSA AES wrap", ck.CKM_RSA_AES_KEY_WRAP, testParam{Struct: true, B: []byte("label"), X: 257, Y: uint64(ck.CKM_SHA256)},
+			&ck.RSAAESKeyWrapParams{AESKeyBits: 257, OAEP: ck.OAEPParams{Hash: ck.CKM_SHA256, MGF: ck.MGF(ck.CKM_SHA256), Source: 1, SourceData: []byte("label")}}, nil},
+		{"RSA AES wrap NULL OAEP", ck.CKM_RSA_AES_KEY_WRAP, testParam{Struct: true, X: 256}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +141,22 @@ func sameParam(a, b any) bool {
 	case *ck.EdDSAParams:
 		g, ok := a.(*ck.EdDSAParams)
 		return ok && g.PHFlag == w.PHFlag && eq(g.ContextData, w.ContextData)
+	case *ck.ChaCha20Poly1305Params:
+		g, ok := a.(*ck.ChaCha20Poly1305Params)
+		return ok && eq(g.Nonce, w.Nonce) && eq(g.AAD, w.AAD)
+	case *ck.HKDFParams:
+		g, ok := a.(*ck.HKDFParams)
+		return ok && g.Extract == w.Extract && g.Expand == w.Expand && g.PRF == w.PRF && g.SaltType == w.SaltType &&
+			eq(g.Salt, w.Salt) && g.SaltKey == w.SaltKey && eq(g.Info, w.Info)
+	case *ck.KeyDerivationStringData:
+		g, ok := a.(*ck.KeyDerivationStringData)
+		return ok && eq(g.Data, w.Data)
+	case *ck.CBCEncryptDataParams:
+		g, ok := a.(*ck.CBCEncryptDataParams)
+		return ok && eq(g.IV, w.IV) && eq(g.Data, w.Data)
+	case *ck.RSAAESKeyWrapParams:
+		g, ok := a.(*ck.RSAAESKeyWrapParams)
+		return ok && g.AESKeyBits == w.AESKeyBits && sameParam(&g.OAEP, &w.OAEP)
 	}
 	return false
 }
@@ -168,6 +201,13 @@ func FuzzMechanism(f *testing.F) {
 	f.Add(uint64(ck.CKM_EDDSA), true, []byte{}, []byte(nil), uint64(3), uint64(0), -2)
 	f.Add(uint64(ck.CKM_AES_CBC), false, []byte("0123456789abcdef"), []byte(nil), uint64(0), uint64(0), 0)
 	f.Add(uint64(ck.CKM_RSA_PKCS_PSS), true, []byte{1}, []byte{2}, uint64(1), uint64(1), 1)
+	f.Add(uint64(ck.CKM_HKDF_DERIVE), true, []byte("salt"), []byte("info"), uint64(1), uint64(2), 0)
+	f.Add(uint64(ck.CKM_CHACHA20_POLY1305), true, []byte("nonce"), []byte("aad"), uint64(0), uint64(0), 0)
+	f.Add(uint64(ck.CKM_XOR_BASE_AND_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), -8)
+	f.Add(uint64(ck.CKM_AES_CBC_ENCRYPT_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), 0)
+	f.Add(uint64(ck.CKM_DES3_CBC_ENCRYPT_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), 8)
+	f.Add(uint64(ck.CKM_RSA_AES_KEY_WRAP), true, []byte(nil), []byte("label"), uint64(257), uint64(ck.CKM_SHA256), 0)
+	f.Add(uint64(ck.CKM_RSA_AES_KEY_WRAP), true, []byte(nil), []byte(nil), uint64(256), uint64(0), 0)
 	f.Fuzz(func(t *testing.T, typ uint64, asStruct bool, a, b []byte, x, y uint64, delta int) {
 		mt := ck.MechanismType(typ)
 		// A decoded struct's pointers must point somewhere: raw bytes of

@@ -36,6 +36,18 @@ var paramDecoders = map[ck.MechanismType]paramDecoder{
 	ck.CKM_ECDH1_DERIVE:          decodeECDH1,
 	ck.CKM_ECDH1_COFACTOR_DERIVE: decodeECDH1,
 	ck.CKM_EDDSA:                 decodeEdDSA,
+
+	ck.CKM_CHACHA20_POLY1305:         decodeChaChaPoly,
+	ck.CKM_HKDF_DERIVE:               decodeHKDF,
+	ck.CKM_HKDF_DATA:                 decodeHKDF,
+	ck.CKM_CONCATENATE_BASE_AND_DATA: decodeStringData,
+	ck.CKM_CONCATENATE_DATA_AND_BASE: decodeStringData,
+	ck.CKM_XOR_BASE_AND_DATA:         decodeStringData,
+	ck.CKM_AES_ECB_ENCRYPT_DATA:      decodeStringData,
+	ck.CKM_DES3_ECB_ENCRYPT_DATA:     decodeStringData,
+	ck.CKM_AES_CBC_ENCRYPT_DATA:      decodeAESCBCData,
+	ck.CKM_DES3_CBC_ENCRYPT_DATA:     decodeDESCBCData,
+	ck.CKM_RSA_AES_KEY_WRAP:          decodeRSAAESWrap,
 }
 
 // mechanism copies a CK_MECHANISM. A NULL or empty parameter is nil.

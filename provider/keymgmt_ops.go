@@ -147,7 +147,11 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if err != nil {
 		return 0, err
 	}
-	vals, err := d.DeriveKey(bk, mech.Parameter, tmpl)
+	param, err := m.resolveDeriveParam(s, mech.Parameter) // derive_params.go: HKDF salt key
+	if err != nil {
+		return 0, err
+	}
+	vals, err := d.DeriveKey(bk, param, tmpl)
 	if err != nil {
 		return 0, err
 	}
