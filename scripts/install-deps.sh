@@ -17,6 +17,7 @@ set -euo pipefail
 #   libengine-pkcs11-openssl                 libp11's OpenSSL engine (what NGINX/Apache use)
 #   nginx                                    end-to-end TLS test (examples/nginx, scripts/e2e.sh)
 #   procps iproute2                          pgrep/ps and ss in examples/nginx (not in a minimal Debian)
+#   openjdk-17-jdk-headless                  examples/java (SunPKCS11, keytool, javac), unless a JDK is on PATH
 PACKAGES=(
 	gcc libc6-dev make pkg-config binutils ca-certificates
 	sqlite3 opensc openssl softhsm2
@@ -24,6 +25,7 @@ PACKAGES=(
 	gnutls-bin libengine-pkcs11-openssl
 	nginx procps iproute2
 )
+command -v javac >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jdk-headless)
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
