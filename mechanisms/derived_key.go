@@ -18,7 +18,7 @@ func derivedKeyType(tmpl ck.Template) (ck.KeyType, func(n int) bool, error) {
 	case ck.CKK_AES:
 		return kt, func(n int) bool { return validAESKeyLen(ck.ULong(n)) }, nil
 	case ck.CKK_GENERIC_SECRET, ck.CKK_MD5_HMAC, ck.CKK_SHA512_224_HMAC, ck.CKK_SHA512_256_HMAC, ck.CKK_SHA_1_HMAC, ck.CKK_SHA224_HMAC, ck.CKK_SHA256_HMAC, ck.CKK_SHA384_HMAC, ck.CKK_SHA512_HMAC,
-		ck.CKK_SHA3_224_HMAC, ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC:
+		ck.CKK_SHA3_224_HMAC, ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC, ck.CKK_HKDF:
 		return kt, func(n int) bool { return n >= 1 && n <= maxGenericSecretLen }, nil
 	}
 	return 0, nil, ck.CKR_TEMPLATE_INCONSISTENT

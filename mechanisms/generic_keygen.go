@@ -14,4 +14,12 @@ func init() {
 		valid: func(n ck.ULong) bool { return n >= 1 && n <= maxGenericSecretLen },
 		info:  Info{MinKeySize: 8, MaxKeySize: 8 * maxGenericSecretLen},
 	})
+	// CKM_HKDF_KEY_GEN makes CKK_HKDF keys, the base and salt keys of
+	// CKM_HKDF_DERIVE; like generic secrets, with sizes in bytes (3.0 §2.43).
+	Register(secretKeyGen{
+		typ:   ck.CKM_HKDF_KEY_GEN,
+		kt:    ck.CKK_HKDF,
+		valid: func(n ck.ULong) bool { return n >= 1 && n <= maxGenericSecretLen },
+		info:  Info{MinKeySize: 1, MaxKeySize: maxGenericSecretLen},
+	})
 }

@@ -10,8 +10,7 @@ import (
 // CKM_HKDF_DERIVE (RFC 5869) derives a secret key from any secret base key
 // (CKK_HKDF or a generic secret) with *ck.HKDFParams: extract and expand,
 // extract only (the key is the PRK, as long as the hash) or expand only (the
-// base key is the PRK). CKM_HKDF_KEY_GEN is not offered until the attribute
-// policy knows CKK_HKDF keys; CKM_GENERIC_SECRET_KEY_GEN makes usable ones.
+// base key is the PRK). CKM_HKDF_KEY_GEN (generic_keygen.go) makes CKK_HKDF keys.
 func init() { Register(hkdfDerive{}) }
 
 type hkdfDerive struct{}

@@ -36,7 +36,7 @@ func addFixture(f fixture, types ...ck.MechanismType) {
 func init() {
 	addFixture(fixture{}, ck.CKM_MD5, ck.CKM_SHA_1, ck.CKM_SHA224, ck.CKM_SHA256, ck.CKM_SHA384, ck.CKM_SHA512, ck.CKM_SHA512_224, ck.CKM_SHA512_256,
 		ck.CKM_SHA3_224, ck.CKM_SHA3_256, ck.CKM_SHA3_384, ck.CKM_SHA3_512)
-	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(32)}}}, ck.CKM_AES_KEY_GEN, ck.CKM_GENERIC_SECRET_KEY_GEN)
+	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(32)}}}, ck.CKM_AES_KEY_GEN, ck.CKM_GENERIC_SECRET_KEY_GEN, ck.CKM_HKDF_KEY_GEN)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(nil, curves[1].OID)}}}, ck.CKM_EC_KEY_PAIR_GEN)
 	var ecPub, ecPriv *Key
 	ecKeys := func(t *testing.T) {

@@ -130,8 +130,11 @@ var (
 	rsaFamily    = kts(ck.CKK_RSA)
 	secretFamily = kts(ck.CKK_AES, ck.CKK_GENERIC_SECRET, ck.CKK_SHA_1_HMAC, ck.CKK_SHA224_HMAC,
 		ck.CKK_SHA256_HMAC, ck.CKK_SHA384_HMAC, ck.CKK_SHA512_HMAC, ck.CKK_SHA3_224_HMAC,
-		ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC, ck.CKK_CHACHA20)
+		ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC, ck.CKK_CHACHA20,
+		ck.CKK_MD5_HMAC, ck.CKK_SHA512_224_HMAC, ck.CKK_SHA512_256_HMAC, ck.CKK_HKDF)
 	desFamily = kts(ck.CKK_DES2, ck.CKK_DES3) // fixed lengths: no CKA_VALUE_LEN
+	pqcFamily = kts(ck.CKK_ML_DSA, ck.CKK_ML_KEM, ck.CKK_SLH_DSA)
+	kemFamily = kts(ck.CKK_ML_KEM)
 	x509Only  = []ck.ULong{ck.ULong(ck.CKC_X_509)}
 )
 
@@ -216,6 +219,18 @@ var policyRows = []policyRow{
 	{typ: ck.CKA_EC_PARAMS, in: cPriv, subs: ecFamily, kind: kBytes, flags: rqCreate | settable},
 	{typ: ck.CKA_VALUE, in: cPriv, subs: ecFamily, kind: kBytes, flags: rqCreate | inCreate | material},
 
+	// PKCS#11 3.2 ML-DSA, ML-KEM and SLH-DSA keys: the parameter set comes
+	// with the public template (a private template may repeat it, equal); a
+	// private key holds CKA_SEED, CKA_VALUE or both (the mechanism checks
+	// that they agree and that one is there).
+	{typ: ck.CKA_PARAMETER_SET, in: cPub, subs: pqcFamily, kind: kULong, flags: rqCreate | settable},
+	{typ: ck.CKA_VALUE, in: cPub, subs: pqcFamily, kind: kBytes, flags: rqCreate | inCreate},
+	{typ: ck.CKA_PARAMETER_SET, in: cPriv, subs: pqcFamily, kind: kULong, flags: rqCreate | settable},
+	{typ: ck.CKA_VALUE, in: cPriv, subs: pqcFamily, kind: kBytes, flags: inCreate | material},
+	{typ: ck.CKA_SEED, in: cPriv, subs: pqcFamily, kind: kBytes, flags: inCreate | material},
+	{typ: ck.CKA_ENCAPSULATE, in: cPub, subs: kemFamily, kind: kBool, flags: settable | modifiable, def: vTrue},
+	{typ: ck.CKA_DECAPSULATE, in: cPriv, subs: kemFamily, kind: kBool, flags: settable | modifiable, def: vTrue},
+
 	// 2.1 RSA keys.
 	{typ: ck.CKA_MODULUS, in: cPub, subs: rsaFamily, kind: kBytes, flags: rqCreate | inCreate},
 	{typ: ck.CKA_MODULUS_BITS, in: cPub, subs: rsaFamily, kind: kULong, flags: inGenerate},
@@ -247,8 +262,8 @@ func compilePolicy(rows []policyRow) map[classKey]map[ck.AttributeType]attrRule 
 	}{
 		{cData, ck.CKO_DATA, []ck.ULong{0}},
 		{cCert, ck.CKO_CERTIFICATE, x509Only},
-		{cPub, ck.CKO_PUBLIC_KEY, append(append([]ck.ULong{}, ecFamily...), rsaFamily...)},
-		{cPriv, ck.CKO_PRIVATE_KEY, append(append([]ck.ULong{}, ecFamily...), rsaFamily...)},
+		{cPub, ck.CKO_PUBLIC_KEY, append(append(append([]ck.ULong{}, ecFamily...), rsaFamily...), pqcFamily...)},
+		{cPriv, ck.CKO_PRIVATE_KEY, append(append(append([]ck.ULong{}, ecFamily...), rsaFamily...), pqcFamily...)},
 		{cSecret, ck.CKO_SECRET_KEY, append(append([]ck.ULong{}, secretFamily...), desFamily...)},
 	}
 	out := map[classKey]map[ck.AttributeType]attrRule{}
