@@ -268,6 +268,7 @@ var x25519Params = []byte{0x06, 0x03, 0x2b, 0x65, 0x6e} // id-X25519
 var genCases = []genCase{
 	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_HKDF_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_DES2_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_DES3_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, p256Params), material: []ck.AttributeType{ck.CKA_VALUE}},
