@@ -376,6 +376,8 @@ int main(int argc, char **argv)
 	pthread_join(th, NULL);
 	printf("parent: %d children x %ld signatures x 2 keys in %.2fs; the parent made %ld meanwhile\n", n, count,
 	       now() - t0, parent_signatures);
+	if (parent_signatures < 2)
+		FAILF("the parent made no signature while its children signed");
 
 	/* The parent's own session still works after its children are gone. */
 	{
