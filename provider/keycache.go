@@ -5,6 +5,7 @@ package provider
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/mechanisms"
@@ -17,11 +18,26 @@ import (
 // version. The zero value is ready; logout wipes it.
 type keyCache struct {
 	mu      sync.Mutex
-	entries map[int64]*object
+	entries map[int64]*cacheEntry
+}
+
+// cacheEntry is one cached object and the store generation at which it was
+// last known current (storeGen: 1 + the settled generation; 0 when unknown).
+type cacheEntry struct {
+	o   *object
+	gen atomic.Uint64
 }
 
 // get returns the cached object for a store ID, or nil.
 func (k *keyCache) get(dbID int64) *object {
+	if e := k.entry(dbID); e != nil {
+		return e.o
+	}
+	return nil
+}
+
+// entry returns the cache entry for a store ID, or nil.
+func (k *keyCache) entry(dbID int64) *cacheEntry {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.entries[dbID]
@@ -31,18 +47,24 @@ func (k *keyCache) get(dbID int64) *object {
 // (it is read again from the store when next used).
 const maxCachedKeys = 4096
 
-// put caches o (read with the login's sealer), replacing an older version.
-// Only keys are cached: they are what operations use again and again.
-func (k *keyCache) put(o *object) {
+// put caches o (read with the login's sealer), replacing an older version;
+// it is checked against the store at its first use. Only keys are cached:
+// they are what operations use again and again.
+func (k *keyCache) put(o *object) { k.putAt(o, 0) }
+
+// putAt is put of an object known current at storeGen gen (0: unknown).
+func (k *keyCache) putAt(o *object, gen uint64) {
 	switch o.class {
 	case ck.CKO_PUBLIC_KEY, ck.CKO_PRIVATE_KEY, ck.CKO_SECRET_KEY:
 	default:
 		return
 	}
+	e := &cacheEntry{o: o}
+	e.gen.Store(gen)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.entries == nil {
-		k.entries = map[int64]*object{}
+		k.entries = map[int64]*cacheEntry{}
 	}
 	if _, ok := k.entries[o.dbID]; !ok && len(k.entries) >= maxCachedKeys {
 		for id := range k.entries {
@@ -50,7 +72,7 @@ func (k *keyCache) put(o *object) {
 			break
 		}
 	}
-	k.entries[o.dbID] = o
+	k.entries[o.dbID] = e
 }
 
 // drop forgets one store ID (destroyed, or changed by this process).
@@ -68,6 +90,26 @@ func (k *keyCache) wipe() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.entries = nil
+}
+
+// generationer is a store that signals changes by any process without a
+// query (store/sqlite: generation.go).
+type generationer interface {
+	Generation() (gen uint64, settled bool)
+}
+
+// storeGen is the store's settled generation plus one, or 0 when the store
+// cannot tell (a write in flight, or a store without the signal): a cache
+// entry tagged with a nonzero storeGen equal to the current one is current.
+// It is read before the store is asked, so that a write committed after it
+// makes the tag stale.
+func (m *Module) storeGen() uint64 {
+	if g, ok := m.store.(generationer); ok {
+		if gen, settled := g.Generation(); settled {
+			return gen + 1
+		}
+	}
+	return 0
 }
 
 // keyForUse resolves a key handle for a cryptographic operation: the key

@@ -113,15 +113,25 @@ func (m *Module) sessionObject(h ck.ObjectHandle, sh ck.SessionHandle) *object {
 // loadTokenObject reads a token object, from the login's cache when the
 // store's version shows that no process changed it since. A token object
 // destroyed by any process is forgotten: CKR_OBJECT_HANDLE_INVALID.
+//
+// When the store signals changes (keycache.go: storeGen), a cached key whose
+// tag equals the store's generation is used without asking the store: no
+// process committed anything since it was known current.
 func (m *Module) loadTokenObject(h ck.ObjectHandle, ref objectRef, l *loginState) (*object, error) {
+	var gen uint64
 	if l != nil {
-		if c := l.keys.get(ref.dbID); c != nil {
+		gen = m.storeGen()
+		if e := l.keys.entry(ref.dbID); e != nil {
+			if gen != 0 && e.gen.Load() == gen {
+				return e.o, nil
+			}
 			v, err := m.store.ObjectVersion(ref.tokenID, ref.dbID)
 			if err != nil {
 				return nil, m.objectErr(h, ref, err)
 			}
-			if v == c.version {
-				return c, nil
+			if v == e.o.version {
+				e.gen.Store(gen)
+				return e.o, nil
 			}
 		}
 	}
@@ -144,7 +154,7 @@ func (m *Module) loadTokenObject(h ck.ObjectHandle, ref objectRef, l *loginState
 		return nil, m.objectErr(h, ref, err)
 	}
 	if l != nil {
-		l.keys.put(o)
+		l.keys.putAt(o, gen)
 	}
 	return o, nil
 }

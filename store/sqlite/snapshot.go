@@ -86,6 +86,9 @@ func (d *DB) RestoreFrom(path string) error {
 			})
 		})
 	})
+	// Whatever happened, tell every process's caches to look again: the
+	// backup wrote pages outside write (generation.go).
+	d.gen.signal()
 	if err != nil {
 		return fmt.Errorf("sqlite store: restore: %w", err)
 	}

@@ -67,6 +67,8 @@ type DB struct {
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt // prepared hot statements, keyed by their SQL
+
+	gen *genCounters // the cross-process change signal (generation.go)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -100,6 +102,10 @@ func OpenWith(dir string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 	f.Close()
+	gen, err := openGen(dir)
+	if err != nil {
+		return nil, err
+	}
 
 	db, err := sql.Open("sqlite3", dsn(path, o))
 	if err != nil {
@@ -111,7 +117,7 @@ func OpenWith(dir string, o Options) (*DB, error) {
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n) // every new connection re-runs the DSN pragmas; keep them
-	d := &DB{db: db, path: path, stmts: map[string]*sql.Stmt{}}
+	d := &DB{db: db, path: path, stmts: map[string]*sql.Stmt{}, gen: gen}
 	if err := d.migrate(); err != nil {
 		db.Close()
 		return nil, err

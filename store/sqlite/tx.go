@@ -42,7 +42,8 @@ func retry(fn func() error) error {
 // commits it; the whole transaction is retried on BUSY. Writers of this
 // process queue on d.wmu first: SQLite's busy handler polls with sleeps of up
 // to 100 ms, which would make goroutines of one process wait far longer than
-// the lock is held. Other processes still meet on SQLite's lock.
+// the lock is held. Other processes still meet on SQLite's lock. Every write
+// moves the store's generation (generation.go).
 func (d *DB) write(fn func(tx *sql.Tx) error) error {
 	return retry(func() error {
 		d.wmu.Lock()
@@ -51,6 +52,9 @@ func (d *DB) write(fn func(tx *sql.Tx) error) error {
 		if err != nil {
 			return err
 		}
+		// Holding the write lock: take a ticket, finish it once the
+		// transaction is over, whatever its outcome (generation.go).
+		defer d.gen.done(d.gen.ticket())
 		if err := fn(tx); err != nil {
 			tx.Rollback()
 			return err
