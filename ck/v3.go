@@ -532,3 +532,11 @@ type RSAAESKeyWrapParams struct {
 	AESKeyBits ULong
 	OAEP       OAEPParams
 }
+
+// SignAdditionalContext is CK_SIGN_ADDITIONAL_CONTEXT (PKCS#11 3.2; CKM_ML_DSA,
+// CKM_SLH_DSA and the HashML-DSA/HashSLH-DSA with hashing): hedgeVariant and
+// pContext/ulContextLen (the FIPS 204/205 context string, at most 255 bytes).
+type SignAdditionalContext struct {
+	Hedge   HedgeType
+	Context []byte
+}

@@ -259,6 +259,7 @@ type genCase struct {
 	tmpl      ck.Template // C_GenerateKey
 	pub, priv ck.Template // C_GenerateKeyPair
 	material  []ck.AttributeType
+	param     any // the mechanism parameter, for KeyGeneratorWithParam
 }
 
 var ed25519Params = []byte{0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'}
@@ -269,12 +270,15 @@ var genCases = []genCase{
 	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_HKDF_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_PKCS5_PBKD2, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE},
+		param: &ck.PBKDF2Params{SaltSource: ck.CKZ_SALT_SPECIFIED, Salt: []byte("salt"), Iterations: 2, PRF: ck.CKP_PKCS5_PBKD2_HMAC_SHA256, Password: []byte("pw")}},
 	{mech: ck.CKM_DES2_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_DES3_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, p256Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_EDWARDS_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, ed25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_EC_MONTGOMERY_KEY_PAIR_GEN, pub: tb(ck.CKA_EC_PARAMS, x25519Params), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_CHACHA20_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_ML_DSA_KEY_PAIR_GEN, pub: tb(ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_65)), material: []ck.AttributeType{ck.CKA_VALUE, ck.CKA_SEED}},
 	{mech: ck.CKM_RSA_PKCS_KEY_PAIR_GEN, pub: tb(ck.CKA_MODULUS_BITS, 2048), material: []ck.AttributeType{ck.CKA_PRIVATE_EXPONENT,
 		ck.CKA_PRIME_1, ck.CKA_PRIME_2, ck.CKA_EXPONENT_1, ck.CKA_EXPONENT_2, ck.CKA_COEFFICIENT}},
 }
@@ -304,7 +308,7 @@ func TestGeneratedKeyMaterialNeverRevealed(t *testing.T) {
 			var pub ck.ObjectHandle
 			var err error
 			if g.tmpl != nil {
-				key, err = m.GenerateKey(h, ck.Mechanism{Type: g.mech}, append(append(ck.Template{}, g.tmpl...), flags...))
+				key, err = m.GenerateKey(h, ck.Mechanism{Type: g.mech, Parameter: g.param}, append(append(ck.Template{}, g.tmpl...), flags...))
 			} else {
 				pub, key, err = m.GenerateKeyPair(h, ck.Mechanism{Type: g.mech}, g.pub, append(append(ck.Template{}, g.priv...), flags...))
 			}

@@ -61,6 +61,13 @@ func keyImports() []keyImport {
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
 		{"RSA private", rsa, rsaPrivParts},
 	}
+	// PKCS#11 3.2 keys: CKA_SEED and CKA_VALUE are both material.
+	for _, kt := range pqcFamily {
+		seed, value := bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{byte(kt)}, 64)
+		out = append(out, keyImport{ck.KeyType(kt).String(),
+			tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.KeyType(kt), ck.CKA_PARAMETER_SET, 1, ck.CKA_SEED, seed, ck.CKA_VALUE, value),
+			map[ck.AttributeType][]byte{ck.CKA_SEED: seed, ck.CKA_VALUE: value}})
+	}
 	for _, kt := range append(append([]ck.ULong{}, secretFamily...), desFamily...) {
 		n := 32
 		if ck.KeyType(kt) == ck.CKK_DES2 {
