@@ -123,7 +123,9 @@ func TestMLDSASignVerify(t *testing.T) {
 
 func TestMLDSAErrors(t *testing.T) {
 	g := mustLookup(t, ck.CKM_ML_DSA_KEY_PAIR_GEN).(KeyPairGenerator)
-	ps := func(v ck.ULong) ck.Template { return ck.Template{{Type: ck.CKA_PARAMETER_SET, Value: ck.EncodeULong(v)}} }
+	ps := func(v ck.ULong) ck.Template {
+		return ck.Template{{Type: ck.CKA_PARAMETER_SET, Value: ck.EncodeULong(v)}}
+	}
 	for _, tc := range []struct {
 		name      string
 		pub, priv ck.Template
