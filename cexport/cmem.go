@@ -158,6 +158,18 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_RSA_AES_KEY_WRAP_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_AES_KEY_WRAP_PARAMS{})))
 		*s = C.CK_RSA_AES_KEY_WRAP_PARAMS{ulAESKeyBits: x, pOAEPParams: oaep}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_PKCS5_PBKD2:
+		// An odd x lays out the older CK_PKCS5_PBKD2_PARAMS (the password
+		// length through a pointer), an even x CK_PKCS5_PBKD2_PARAMS2.
+		s := (*C.CK_PKCS5_PBKD2_PARAMS2)(alloc(unsafe.Sizeof(C.CK_PKCS5_PBKD2_PARAMS2{})))
+		*s = C.CK_PKCS5_PBKD2_PARAMS2{saltSource: 1, pSaltSourceData: C.CK_VOID_PTR(b), ulSaltSourceDataLen: lb,
+			iterations: y, prf: x, pPassword: (*C.CK_UTF8CHAR)(a), ulPasswordLen: la}
+		if x%2 == 1 {
+			pl := (*C.CK_ULONG)(alloc(8))
+			*pl = la
+			s.ulPasswordLen = C.CK_ULONG(uintptr(unsafe.Pointer(pl)))
+		}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	default: // the PSS family
 		s := (*C.CK_RSA_PKCS_PSS_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_PSS_PARAMS{})))
 		*s = C.CK_RSA_PKCS_PSS_PARAMS{hashAlg: x, mgf: y, sLen: la}

@@ -96,6 +96,11 @@ func TestMechanismParams(t *testing.T) {
 		{"DES CBC data as AES size", ck.CKM_DES3_CBC_ENCRYPT_DATA, testParam{Struct: true, A: make([]byte, 16), LenDelta: 8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"RSA AES wrap", ck.CKM_RSA_AES_KEY_WRAP, testParam{Struct: true, B: []byte("label"), X: 257, Y: uint64(ck.CKM_SHA256)},
 			&ck.RSAAESKeyWrapParams{AESKeyBits: 257, OAEP: ck.OAEPParams{Hash: ck.CKM_SHA256, MGF: ck.MGF(ck.CKM_SHA256), Source: 1, SourceData: []byte("label")}}, nil},
+		{"PBKDF2 PARAMS2", ck.CKM_PKCS5_PBKD2, testParam{Struct: true, A: []byte("password"), B: []byte("salt"), X: 4, Y: 4096},
+			&ck.PBKDF2Params{SaltSource: 1, Salt: []byte("salt"), Iterations: 4096, PRF: 4, Password: []byte("password")}, nil},
+		{"PBKDF2 PARAMS (length by pointer)", ck.CKM_PKCS5_PBKD2, testParam{Struct: true, A: []byte("password"), B: []byte("salt"), X: 1, Y: 2},
+			&ck.PBKDF2Params{SaltSource: 1, Salt: []byte("salt"), Iterations: 2, PRF: 1, Password: []byte("password")}, nil},
+		{"PBKDF2 short", ck.CKM_PKCS5_PBKD2, testParam{Struct: true, A: []byte("pw"), LenDelta: -8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"RSA AES wrap NULL OAEP", ck.CKM_RSA_AES_KEY_WRAP, testParam{Struct: true, X: 256}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 	}
 	for _, tc := range tests {
@@ -154,6 +159,10 @@ func sameParam(a, b any) bool {
 	case *ck.CBCEncryptDataParams:
 		g, ok := a.(*ck.CBCEncryptDataParams)
 		return ok && eq(g.IV, w.IV) && eq(g.Data, w.Data)
+	case *ck.PBKDF2Params:
+		g, ok := a.(*ck.PBKDF2Params)
+		return ok && g.SaltSource == w.SaltSource && eq(g.Salt, w.Salt) && g.Iterations == w.Iterations &&
+			g.PRF == w.PRF && eq(g.PRFData, w.PRFData) && eq(g.Password, w.Password)
 	case *ck.RSAAESKeyWrapParams:
 		g, ok := a.(*ck.RSAAESKeyWrapParams)
 		return ok && g.AESKeyBits == w.AESKeyBits && sameParam(&g.OAEP, &w.OAEP)
@@ -208,6 +217,8 @@ func FuzzMechanism(f *testing.F) {
 	f.Add(uint64(ck.CKM_DES3_CBC_ENCRYPT_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), 8)
 	f.Add(uint64(ck.CKM_RSA_AES_KEY_WRAP), true, []byte(nil), []byte("label"), uint64(257), uint64(ck.CKM_SHA256), 0)
 	f.Add(uint64(ck.CKM_RSA_AES_KEY_WRAP), true, []byte(nil), []byte(nil), uint64(256), uint64(0), 0)
+	f.Add(uint64(ck.CKM_PKCS5_PBKD2), true, []byte("pw"), []byte("salt"), uint64(1), uint64(2), 0)
+	f.Add(uint64(ck.CKM_PKCS5_PBKD2), true, []byte("pw"), []byte(nil), uint64(4), uint64(2), 0)
 	f.Fuzz(func(t *testing.T, typ uint64, asStruct bool, a, b []byte, x, y uint64, delta int) {
 		mt := ck.MechanismType(typ)
 		// A decoded struct's pointers must point somewhere: raw bytes of

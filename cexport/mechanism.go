@@ -48,6 +48,7 @@ var paramDecoders = map[ck.MechanismType]paramDecoder{
 	ck.CKM_AES_CBC_ENCRYPT_DATA:      decodeAESCBCData,
 	ck.CKM_DES3_CBC_ENCRYPT_DATA:     decodeDESCBCData,
 	ck.CKM_RSA_AES_KEY_WRAP:          decodeRSAAESWrap,
+	ck.CKM_PKCS5_PBKD2:               decodePBKD2,
 }
 
 // mechanism copies a CK_MECHANISM. A NULL or empty parameter is nil.

@@ -22,6 +22,7 @@ type fixture struct {
 	deriveTmpl         ck.Template
 	wrapKey, unwrapKey func(t *testing.T) *Key // with param
 	wrapTarget         func(t *testing.T) *Key // a key the mechanism can wrap
+	encapKey, decapKey func(t *testing.T) *Key // a KEM's public and private key
 }
 
 var fixtures = map[ck.MechanismType]fixture{}
@@ -37,6 +38,9 @@ func init() {
 	addFixture(fixture{}, ck.CKM_MD5, ck.CKM_SHA_1, ck.CKM_SHA224, ck.CKM_SHA256, ck.CKM_SHA384, ck.CKM_SHA512, ck.CKM_SHA512_224, ck.CKM_SHA512_256,
 		ck.CKM_SHA3_224, ck.CKM_SHA3_256, ck.CKM_SHA3_384, ck.CKM_SHA3_512)
 	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(32)}}}, ck.CKM_AES_KEY_GEN, ck.CKM_GENERIC_SECRET_KEY_GEN, ck.CKM_HKDF_KEY_GEN)
+	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(32)}}, param: func() any {
+		return &ck.PBKDF2Params{SaltSource: ck.CKZ_SALT_SPECIFIED, Salt: []byte("salt"), Iterations: 1, PRF: ck.CKP_PKCS5_PBKD2_HMAC_SHA256}
+	}}, ck.CKM_PKCS5_PBKD2)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(nil, curves[1].OID)}}}, ck.CKM_EC_KEY_PAIR_GEN)
 	var ecPub, ecPriv *Key
 	ecKeys := func(t *testing.T) {
@@ -70,7 +74,7 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 			}
 			ops := info.Flags & (ck.CKF_ENCRYPT | ck.CKF_DECRYPT | ck.CKF_DIGEST | ck.CKF_SIGN | ck.CKF_VERIFY |
 				ck.CKF_GENERATE | ck.CKF_GENERATE_KEY_PAIR | ck.CKF_DERIVE | ck.CKF_WRAP | ck.CKF_UNWRAP |
-				ck.CKF_SIGN_RECOVER | ck.CKF_VERIFY_RECOVER)
+				ck.CKF_SIGN_RECOVER | ck.CKF_VERIFY_RECOVER | ck.CKF_ENCAPSULATE | ck.CKF_DECAPSULATE)
 			if ops == 0 {
 				t.Fatal("mechanism offers no operation")
 			}
@@ -154,6 +158,21 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 					}
 				}
 			}
+			if info.Flags&ck.CKF_ENCAPSULATE != 0 {
+				ct, secret, err := m.(Encapsulator).Encapsulate(f.encapKey(t), param(), nil)
+				if err != nil || len(secret[ck.CKA_VALUE]) == 0 {
+					t.Fatalf("Encapsulate: %v", err)
+				}
+				if n, err := m.(Encapsulator).CiphertextLen(f.encapKey(t), param()); err != nil || n != len(ct) {
+					t.Errorf("CiphertextLen %d, %v; ciphertext %d bytes", n, err, len(ct))
+				}
+				if info.Flags&ck.CKF_DECAPSULATE != 0 {
+					got, err := m.(Decapsulator).Decapsulate(f.decapKey(t), param(), ct, nil)
+					if err != nil || !bytes.Equal(got[ck.CKA_VALUE], secret[ck.CKA_VALUE]) {
+						t.Fatalf("Decapsulate: %v", err)
+					}
+				}
+			}
 			if info.Flags&ck.CKF_DIGEST != 0 {
 				h, err := m.(Digester).DigestInit(nil)
 				if err != nil || h.Size() == 0 {
@@ -161,7 +180,13 @@ func TestMechanismInfoMatchesBehaviour(t *testing.T) {
 				}
 			}
 			if info.Flags&ck.CKF_GENERATE != 0 {
-				if _, err := m.(KeyGenerator).GenerateKey(f.genTmpl); err != nil {
+				var err error
+				if pg, ok := m.(KeyGeneratorWithParam); ok {
+					_, err = pg.GenerateKeyWithParam(param(), f.genTmpl)
+				} else {
+					_, err = m.(KeyGenerator).GenerateKey(f.genTmpl)
+				}
+				if err != nil {
 					t.Fatalf("GenerateKey: %v", err)
 				}
 			}

@@ -128,6 +128,14 @@ type KeyGenerator interface {
 	GenerateKey(tmpl ck.Template) (map[ck.AttributeType][]byte, error)
 }
 
+// KeyGeneratorWithParam is a KeyGenerator whose mechanism takes a parameter
+// (CKM_PKCS5_PBKD2); provider calls GenerateKeyWithParam with the decoded
+// parameter instead of GenerateKey. Parameterless generators stay KeyGenerators.
+type KeyGeneratorWithParam interface {
+	KeyGenerator
+	GenerateKeyWithParam(param any, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
+}
+
 // KeyPairGenerator makes a key pair (C_GenerateKeyPair), returning the
 // attributes it determines for the public and the private key.
 type KeyPairGenerator interface {
@@ -170,6 +178,21 @@ type KeyUnwrapper interface {
 // attributes it determines like KeyGenerator.
 type KeyDeriver interface {
 	DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
+}
+
+// Encapsulator makes a shared secret under a public key (C_EncapsulateKey,
+// PKCS#11 3.2): the ciphertext for the holder of the private key and the
+// attributes of the new secret key, like KeyDeriver. CiphertextLen is exact,
+// for the length query, which makes no key.
+type Encapsulator interface {
+	CiphertextLen(key *Key, param any) (int, error)
+	Encapsulate(key *Key, param any, tmpl ck.Template) (ciphertext []byte, secret map[ck.AttributeType][]byte, err error)
+}
+
+// Decapsulator recovers the shared secret from a ciphertext with the private
+// key (C_DecapsulateKey), returning the new secret key's attributes.
+type Decapsulator interface {
+	Decapsulate(key *Key, param any, ciphertext []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
 }
 
 var (
@@ -246,6 +269,12 @@ func MechanismInfo(m Mechanism) ck.MechanismInfo {
 	}
 	if _, ok := m.(KeyPairGenerator); ok {
 		f |= ck.CKF_GENERATE_KEY_PAIR
+	}
+	if _, ok := m.(Encapsulator); ok {
+		f |= ck.CKF_ENCAPSULATE
+	}
+	if _, ok := m.(Decapsulator); ok {
+		f |= ck.CKF_DECAPSULATE
 	}
 	return ck.MechanismInfo{MinKeySize: i.MinKeySize, MaxKeySize: i.MaxKeySize, Flags: f}
 }

@@ -11,7 +11,8 @@ import (
 
 // GenerateKey is C_GenerateKey.
 func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
-	defer m.auditNew(h, "C_GenerateKey", mech.Type.String(), &err, &oh)
+	na := &newAudit{op: "C_GenerateKey", target: mech.Type.String()}
+	defer m.auditNewIn(h, na, &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -24,8 +25,11 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
-	if err := noGenParam(mech.Parameter); err != nil {
-		return 0, err
+	pgen, withParam := gen.(mechanisms.KeyGeneratorWithParam)
+	if !withParam {
+		if err := noGenParam(mech.Parameter); err != nil {
+			return 0, err
+		}
 	}
 	tm, err := attrMap(tmpl)
 	if err != nil {
@@ -35,7 +39,12 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 	if err := checkGenTemplate(s, l, tm, ck.CKO_SECRET_KEY); err != nil {
 		return 0, err
 	}
-	vals, err := gen.GenerateKey(tmpl)
+	var vals map[ck.AttributeType][]byte
+	if withParam {
+		vals, err = pgen.GenerateKeyWithParam(mech.Parameter, tmpl)
+	} else {
+		vals, err = gen.GenerateKey(tmpl)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -43,7 +52,7 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 	if err != nil {
 		return 0, err
 	}
-	if err := m.commitObjects(s, l, o); err != nil {
+	if err := m.commitObjectsAudited(s, l, na, o); err != nil {
 		return 0, err
 	}
 	return o.handle, nil
@@ -51,7 +60,8 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 
 // GenerateKeyPair is C_GenerateKeyPair. Both keys are stored, or neither.
 func (m *Module) GenerateKeyPair(h ck.SessionHandle, mech ck.Mechanism, pubTmpl, privTmpl ck.Template) (pub, priv ck.ObjectHandle, err error) {
-	defer m.auditNew(h, "C_GenerateKeyPair", mech.Type.String(), &err, &pub, &priv)
+	na := &newAudit{op: "C_GenerateKeyPair", target: mech.Type.String()}
+	defer m.auditNewIn(h, na, &err, &pub, &priv)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, 0, err
@@ -94,7 +104,7 @@ func (m *Module) GenerateKeyPair(h ck.SessionHandle, mech ck.Mechanism, pubTmpl,
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := m.commitObjects(s, l, po, vo); err != nil {
+	if err := m.commitObjectsAudited(s, l, na, po, vo); err != nil {
 		return 0, 0, err
 	}
 	return po.handle, vo.handle, nil
@@ -164,9 +174,8 @@ func (m *Module) generated(s *Session, l *loginState, mt ck.MechanismType, class
 	return m.newObject(s, l, k, attrs), nil
 }
 
-// noGenParam: the generator interfaces take no mechanism parameter (every
-// registered generator is parameterless), so one given is refused rather
-// than ignored.
+// noGenParam: a plain KeyGenerator takes no mechanism parameter, so one
+// given is refused rather than ignored (KeyGeneratorWithParam takes one).
 func noGenParam(p any) error {
 	switch v := p.(type) {
 	case nil:

@@ -272,3 +272,60 @@ func TestChaChaPolyAndRSAAESParamsThroughABI(t *testing.T) {
 	_, err = p.WrapKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_RSA_AES_KEY_WRAP), cWords(256, 0))}, pub, target)
 	hsmtest.WantRV(t, err, "RSA_AES_KEY_WRAP with NULL pOAEPParams", pkcs11.CKR_MECHANISM_PARAM_INVALID)
 }
+
+// TestPBKDF2ThroughABI: C_GenerateKey(CKM_PKCS5_PBKD2) with
+// CK_PKCS5_PBKD2_PARAMS2 and with the older CK_PKCS5_PBKD2_PARAMS (password
+// length by pointer) makes RFC 6070's key, and the key `openssl kdf ...
+// PBKDF2` computes for HMAC-SHA256.
+func TestPBKDF2ThroughABI(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	var a capi.Arena
+	defer a.Free()
+	pw, salt := []byte("password"), []byte("salt")
+	gen := func(prf, iter uint64, pwLenWord uint64, n int) ([]byte, error) {
+		param := cWords(1 /* CKZ_SALT_SPECIFIED */, cPtr(&a, salt), uint64(len(salt)), iter, prf, 0, 0, cPtr(&a, pw), pwLenWord)
+		h, err := p.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_PKCS5_PBKD2, param)}, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, n),
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+			pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return attr(t, p, s, h, pkcs11.CKA_VALUE), nil
+	}
+	rfc6070 := mustHex("4b007901b765489abead49d926f721d065a429c1") // c = 4096
+	got, err := gen(pkcs11.CKP_PKCS5_PBKD2_HMAC_SHA1, 4096, uint64(len(pw)), 20)
+	hsmtest.Must(t, err, "C_GenerateKey(CKM_PKCS5_PBKD2, PARAMS2)")
+	if !bytes.Equal(got, rfc6070) {
+		t.Errorf("PBKDF2-SHA1 = %x, want RFC 6070 %x", got, rfc6070)
+	}
+	got, err = gen(pkcs11.CKP_PKCS5_PBKD2_HMAC_SHA1, 4096, a.ULong(uint64(len(pw))), 20)
+	hsmtest.Must(t, err, "C_GenerateKey(CKM_PKCS5_PBKD2, PARAMS with a length pointer)")
+	if !bytes.Equal(got, rfc6070) {
+		t.Errorf("PBKDF2-SHA1 (old PARAMS) = %x, want RFC 6070 %x", got, rfc6070)
+	}
+	got, err = gen(pkcs11.CKP_PKCS5_PBKD2_HMAC_SHA256, 1000, uint64(len(pw)), 48)
+	hsmtest.Must(t, err, "C_GenerateKey(CKM_PKCS5_PBKD2, HMAC-SHA256)")
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Log("openssl not installed: the SHA-256 key is not compared")
+	} else {
+		out, err := exec.Command("openssl", "kdf", "-keylen", "48", "-kdfopt", "pass:password", "-kdfopt", "salt:salt",
+			"-kdfopt", "iter:1000", "-kdfopt", "digest:SHA256", "PBKDF2").Output()
+		want, herr := hex.DecodeString(string(bytes.ReplaceAll(bytes.TrimSpace(out), []byte(":"), nil)))
+		if err != nil || herr != nil || !bytes.Equal(got, want) {
+			t.Errorf("PBKDF2-SHA256 = %x, openssl %x (%v %v)", got, want, err, herr)
+		}
+	}
+	_, err = gen(pkcs11.CKP_PKCS5_PBKD2_HMAC_SHA1, 0, uint64(len(pw)), 20)
+	hsmtest.WantRV(t, err, "PBKDF2 with 0 iterations", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+	_, err = p.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_PKCS5_PBKD2, cWords(1, 2, 3))},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 16)})
+	hsmtest.WantRV(t, err, "PBKDF2 with a short structure", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+}
