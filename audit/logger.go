@@ -135,3 +135,16 @@ func (l *Logger) Append(e Event) (store.AuditRecord, error) {
 	}
 	return r, nil
 }
+
+// Prepare stamps e now as a record of this process, for a store that appends
+// it inside a transaction of its own (store/sqlite CreateObjectsAudited: an
+// object and the record of its creation in one transaction, one sync), with
+// Sealer. The record is then exactly as durable as that transaction.
+func (l *Logger) Prepare(e Event) *store.AuditRecord {
+	r := l.record(e)
+	return &r
+}
+
+// Sealer is the store.AuditSealer of this log (the chain MACs), for records
+// made by Prepare.
+func (l *Logger) Sealer() store.AuditSealer { return l.seal }

@@ -12,10 +12,12 @@ package provider
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gohsm/gohsm/audit"
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/store"
+	"github.com/gohsm/gohsm/store/seal"
 )
 
 // openAudit opens the audit log beside the store (and the installation
@@ -245,6 +247,90 @@ func (m *Module) auditInitToken(id ck.SlotID, soPIN []byte, label string, err *e
 // record per object; one record without an object when it failed):
 // `defer m.auditNew(h, "C_GenerateKey", target, &err, &handle)`.
 func (m *Module) auditNew(h ck.SessionHandle, op, target string, err *error, handles ...*ck.ObjectHandle) {
+	m.auditNewIn(h, &newAudit{op: op, target: target}, err, handles...)
+}
+
+// newAudit is one creating call (C_CreateObject, C_CopyObject ...) whose
+// records of new token objects are written in the store transaction that
+// creates them (commitObjectsAudited), when the store can: the object and
+// its record are durable together, with one sync instead of two. auditNewIn
+// records the rest after the call.
+type newAudit struct {
+	op, target string
+
+	mu      sync.Mutex
+	written map[int64]bool // store IDs whose record is in the store
+}
+
+// targetFor is the record's target for a new object of class c.
+func (na *newAudit) targetFor(c ck.ObjectClass) string {
+	if na.op == "C_CreateObject" && (c == ck.CKO_PRIVATE_KEY || c == ck.CKO_SECRET_KEY) {
+		return "import" // key material from outside the token
+	}
+	return na.target
+}
+
+func (na *newAudit) wrote(id int64) bool {
+	na.mu.Lock()
+	defer na.mu.Unlock()
+	return na.written[id]
+}
+
+// auditedCreator is a store that appends audit records in the transaction
+// that creates objects (store/sqlite).
+type auditedCreator interface {
+	CreateObjectsAudited(objs []*store.Object, s *seal.Sealer,
+		records func(ids []int64) []*store.AuditRecord, seal store.AuditSealer) error
+}
+
+// creationRecords makes the records of objs for the store's transaction.
+type creationRecords struct {
+	na   *newAudit
+	objs []*store.Object
+	ids  []int64 // as given to the last call of records
+	ev   audit.Event
+	log  *audit.Logger
+}
+
+// creationRecords returns what storeObjects needs to record the creation
+// of objs by s's login in na's call, or nil (no call, no audit log).
+func (m *Module) creationRecords(s *Session, na *newAudit, objs []*store.Object) *creationRecords {
+	if na == nil || m.audit == nil {
+		return nil
+	}
+	name, role := who(s)
+	return &creationRecords{na: na, objs: objs, log: m.audit,
+		ev: audit.Event{TokenID: s.token.id, User: name, Role: role, Op: na.op}}
+}
+
+// records is called inside the store's transaction with the new IDs.
+func (c *creationRecords) records(ids []int64) []*store.AuditRecord {
+	c.ids = append(c.ids[:0], ids...)
+	rs := make([]*store.AuditRecord, len(c.objs))
+	for i, so := range c.objs {
+		e := c.ev
+		e.Target = c.na.targetFor(so.Class)
+		e.Object, e.Class, e.Label = ids[i], so.Class.String(), string(so.Label)
+		rs[i] = c.log.Prepare(e)
+	}
+	return rs
+}
+
+// written notes, after the transaction committed, whose records it holds.
+func (c *creationRecords) written() {
+	c.na.mu.Lock()
+	defer c.na.mu.Unlock()
+	if c.na.written == nil {
+		c.na.written = map[int64]bool{}
+	}
+	for _, id := range c.ids {
+		c.na.written[id] = true
+	}
+}
+
+// auditNewIn is auditNew for na's call: objects whose record went into the
+// store with them are not recorded again.
+func (m *Module) auditNewIn(h ck.SessionHandle, na *newAudit, err *error, handles ...*ck.ObjectHandle) {
 	s, serr := m.session(h)
 	if serr != nil {
 		return
@@ -254,19 +340,23 @@ func (m *Module) auditNew(h ck.SessionHandle, op, target string, err *error, han
 		if *err != nil || *hp == 0 {
 			continue
 		}
+		if ref, ok := m.handles.lookup(*hp); ok && ref.dbID != 0 && na.wrote(ref.dbID) {
+			recorded = true
+			continue
+		}
 		o, _, rerr := m.resolve(s, *hp)
 		if rerr != nil {
 			o = nil
 		}
-		t := target
-		if op == "C_CreateObject" && o != nil && (o.class == ck.CKO_PRIVATE_KEY || o.class == ck.CKO_SECRET_KEY) {
-			t = "import" // key material from outside the token
+		t := na.target
+		if o != nil {
+			t = na.targetFor(o.class)
 		}
-		m.auditSession(s, op, o, t, nil)
+		m.auditSession(s, na.op, o, t, nil)
 		recorded = true
 	}
 	if !recorded {
-		m.auditSession(s, op, nil, target, *err)
+		m.auditSession(s, na.op, nil, na.target, *err)
 	}
 }
 

@@ -37,7 +37,8 @@ func checkWrite(s *Session, l *loginState, token, private bool) error {
 
 // CreateObject is C_CreateObject.
 func (m *Module) CreateObject(h ck.SessionHandle, tmpl ck.Template) (oh ck.ObjectHandle, err error) {
-	defer m.auditNew(h, "C_CreateObject", "", &err, &oh)
+	na := &newAudit{op: "C_CreateObject"}
+	defer m.auditNewIn(h, na, &err, &oh)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -56,7 +57,7 @@ func (m *Module) CreateObject(h ck.SessionHandle, tmpl ck.Template) (oh ck.Objec
 		return 0, err
 	}
 	o := m.newObject(s, l, k, attrs)
-	if err := m.commitObjects(s, l, o); err != nil {
+	if err := m.commitObjectsAudited(s, l, na, o); err != nil {
 		return 0, err
 	}
 	return o.handle, nil
@@ -83,6 +84,13 @@ type batchCreator interface {
 // It assigns their handles. It takes s.mu (for session objects): callers
 // must not hold it.
 func (m *Module) commitObjects(s *Session, l *loginState, objs ...*object) error {
+	return m.commitObjectsAudited(s, l, nil, objs...)
+}
+
+// commitObjectsAudited is commitObjects that writes the creation records of
+// na's call (nil: none) for the token objects in the transaction that
+// stores them, when the store can (audit.go: newAudit).
+func (m *Module) commitObjectsAudited(s *Session, l *loginState, na *newAudit, objs ...*object) error {
 	var tokenObjs []*store.Object
 	for _, o := range objs {
 		token := boolOf(o.attrs, ck.CKA_TOKEN)
@@ -99,7 +107,13 @@ func (m *Module) commitObjects(s *Session, l *loginState, objs ...*object) error
 		}
 	}
 	if len(tokenObjs) > 0 {
-		if err := m.storeObjects(l, tokenObjs); err != nil {
+		var rec *creationRecords
+		if len(tokenObjs) == len(objs) {
+			// Only when every new object is a token object: records keep the
+			// call's object order (a session object's is written after it).
+			rec = m.creationRecords(s, na, tokenObjs)
+		}
+		if err := m.storeObjects(l, tokenObjs, rec); err != nil {
 			return err
 		}
 	}
@@ -140,11 +154,20 @@ func (m *Module) commitObjects(s *Session, l *loginState, objs ...*object) error
 }
 
 // storeObjects creates token objects in one transaction when the store can,
-// else one by one, destroying the first ones if a later one fails.
-func (m *Module) storeObjects(l *loginState, objs []*store.Object) error {
+// else one by one, destroying the first ones if a later one fails. With rec
+// (non-nil), a store that can appends their audit records in the same
+// transaction.
+func (m *Module) storeObjects(l *loginState, objs []*store.Object, rec *creationRecords) error {
 	var sealer *seal.Sealer
 	if l != nil {
 		sealer = l.sealer
+	}
+	if a, ok := m.store.(auditedCreator); ok && rec != nil {
+		if err := a.CreateObjectsAudited(objs, sealer, rec.records, m.audit.Sealer()); err != nil {
+			return m.storeErr(err)
+		}
+		rec.written()
+		return nil
 	}
 	if b, ok := m.store.(batchCreator); ok && len(objs) > 1 {
 		if err := b.CreateObjects(objs, sealer); err != nil {
@@ -204,7 +227,8 @@ func randomUniqueID() []byte {
 // the same rules as C_SetAttributeValue, plus CKA_TOKEN, CKA_PRIVATE and
 // CKA_MODIFIABLE.
 func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Template) (copied ck.ObjectHandle, err error) {
-	defer m.auditNew(h, "C_CopyObject", "from "+m.handleName(oh), &err, &copied)
+	na := &newAudit{op: "C_CopyObject", target: "from " + m.handleName(oh)}
+	defer m.auditNewIn(h, na, &err, &copied)
 	s, err := m.session(h)
 	if err != nil {
 		return 0, err
@@ -224,7 +248,7 @@ func (m *Module) CopyObject(h ck.SessionHandle, oh ck.ObjectHandle, tmpl ck.Temp
 		return 0, err
 	}
 	c := m.newObject(s, l, o.key, attrs)
-	if err := m.commitObjects(s, l, c); err != nil {
+	if err := m.commitObjectsAudited(s, l, na, c); err != nil {
 		return 0, err
 	}
 	return c.handle, nil

@@ -81,6 +81,22 @@ func (d *DB) CreateObject(o *store.Object, s *seal.Sealer) error {
 // CreateObjects stores several objects in one transaction (an import, a key
 // pair); it sets their IDs and versions only when all were committed.
 func (d *DB) CreateObjects(objs []*store.Object, s *seal.Sealer) error {
+	return d.createObjects(objs, s, nil, nil)
+}
+
+// CreateObjectsAudited is CreateObjects that also appends the audit records
+// of the creation in the same transaction, so that the objects and their
+// records are durable together with one sync (instead of a second write
+// transaction for the records). records is called inside the transaction
+// with the objects' new IDs (again if the transaction is retried) and
+// returns the records to append to their chains, sealed by seal.
+func (d *DB) CreateObjectsAudited(objs []*store.Object, s *seal.Sealer,
+	records func(ids []int64) []*store.AuditRecord, seal store.AuditSealer) error {
+	return d.createObjects(objs, s, records, seal)
+}
+
+func (d *DB) createObjects(objs []*store.Object, s *seal.Sealer,
+	records func(ids []int64) []*store.AuditRecord, auditSeal store.AuditSealer) error {
 	pubs := make([][]byte, len(objs))
 	for i, o := range objs {
 		if len(o.Secret) > 0 && s == nil {
@@ -102,7 +118,19 @@ func (d *DB) CreateObjects(objs []*store.Object, s *seal.Sealer) error {
 				return err
 			}
 		}
-		return nil
+		if records == nil {
+			return nil
+		}
+		a, err := d.newAppender(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range records(ids) {
+			if err := a.append(r, auditSeal); err != nil {
+				return err
+			}
+		}
+		return a.saveHeads()
 	})
 	if err != nil {
 		return wrapErr(err)
