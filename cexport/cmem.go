@@ -170,6 +170,27 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 			s.ulPasswordLen = C.CK_ULONG(uintptr(unsafe.Pointer(pl)))
 		}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_SP800_108_COUNTER_KDF, ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF, ck.CKM_SP800_108_FEEDBACK_KDF:
+		// Three data parameters (counter format, byte array a, DKM format),
+		// of which x%4 are counted (3 at most: all laid out).
+		ctr := (*C.CK_SP800_108_COUNTER_FORMAT)(alloc(unsafe.Sizeof(C.CK_SP800_108_COUNTER_FORMAT{})))
+		*ctr = C.CK_SP800_108_COUNTER_FORMAT{bLittleEndian: C.CK_BBOOL(y), ulWidthInBits: x}
+		dkm := (*C.CK_SP800_108_DKM_LENGTH_FORMAT)(alloc(unsafe.Sizeof(C.CK_SP800_108_DKM_LENGTH_FORMAT{})))
+		*dkm = C.CK_SP800_108_DKM_LENGTH_FORMAT{dkmLengthMethod: y, bLittleEndian: C.CK_BBOOL(y), ulWidthInBits: y}
+		arr := (*C.CK_PRF_DATA_PARAM)(alloc(3 * unsafe.Sizeof(C.CK_PRF_DATA_PARAM{})))
+		d := unsafe.Slice(arr, 3)
+		d[0] = C.CK_PRF_DATA_PARAM{_type: 1, pValue: C.CK_VOID_PTR(ctr), ulValueLen: C.CK_ULONG(unsafe.Sizeof(*ctr))}
+		d[1] = C.CK_PRF_DATA_PARAM{_type: 4, pValue: C.CK_VOID_PTR(a), ulValueLen: la}
+		d[2] = C.CK_PRF_DATA_PARAM{_type: 3, pValue: C.CK_VOID_PTR(dkm), ulValueLen: C.CK_ULONG(unsafe.Sizeof(*dkm))}
+		count := C.CK_ULONG(min(x%4, 3))
+		if t == ck.CKM_SP800_108_FEEDBACK_KDF {
+			s := (*C.CK_SP800_108_FEEDBACK_KDF_PARAMS)(alloc(unsafe.Sizeof(C.CK_SP800_108_FEEDBACK_KDF_PARAMS{})))
+			*s = C.CK_SP800_108_FEEDBACK_KDF_PARAMS{prfType: y, ulNumberOfDataParams: count, pDataParams: arr, ulIVLen: lb, pIV: (*C.CK_BYTE)(b)}
+			return unsafe.Pointer(s), unsafe.Sizeof(*s)
+		}
+		s := (*C.CK_SP800_108_KDF_PARAMS)(alloc(unsafe.Sizeof(C.CK_SP800_108_KDF_PARAMS{})))
+		*s = C.CK_SP800_108_KDF_PARAMS{prfType: y, ulNumberOfDataParams: count, pDataParams: arr}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	default: // the PSS family
 		s := (*C.CK_RSA_PKCS_PSS_PARAMS)(alloc(unsafe.Sizeof(C.CK_RSA_PKCS_PSS_PARAMS{})))
 		*s = C.CK_RSA_PKCS_PSS_PARAMS{hashAlg: x, mgf: y, sLen: la}

@@ -101,6 +101,14 @@ func TestMechanismParams(t *testing.T) {
 		{"PBKDF2 PARAMS (length by pointer)", ck.CKM_PKCS5_PBKD2, testParam{Struct: true, A: []byte("password"), B: []byte("salt"), X: 1, Y: 2},
 			&ck.PBKDF2Params{SaltSource: 1, Salt: []byte("salt"), Iterations: 2, PRF: 1, Password: []byte("password")}, nil},
 		{"PBKDF2 short", ck.CKM_PKCS5_PBKD2, testParam{Struct: true, A: []byte("pw"), LenDelta: -8}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"SP800-108 counter", ck.CKM_SP800_108_COUNTER_KDF, testParam{Struct: true, A: []byte("label"), X: 3, Y: 1},
+			&ck.SP800108Params{PRF: 1, Data: []ck.PRFDataParam{
+				{Type: 1, LittleEndian: true, WidthBits: 3}, {Type: 4, Bytes: []byte("label")},
+				{Type: 3, DKMMethod: 1, LittleEndian: true, WidthBits: 1}}}, nil},
+		{"SP800-108 feedback", ck.CKM_SP800_108_FEEDBACK_KDF, testParam{Struct: true, A: []byte("label"), B: []byte("iv"), X: 0, Y: 0},
+			&ck.SP800108Params{IV: []byte("iv")}, nil},
+		{"SP800-108 bad bool", ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF, testParam{Struct: true, X: 1, Y: 2}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"SP800-108 feedback struct for counter", ck.CKM_SP800_108_COUNTER_KDF, testParam{Struct: true, LenDelta: 16}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"RSA AES wrap NULL OAEP", ck.CKM_RSA_AES_KEY_WRAP, testParam{Struct: true, X: 256}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 	}
 	for _, tc := range tests {
@@ -163,6 +171,18 @@ func sameParam(a, b any) bool {
 		g, ok := a.(*ck.PBKDF2Params)
 		return ok && g.SaltSource == w.SaltSource && eq(g.Salt, w.Salt) && g.Iterations == w.Iterations &&
 			g.PRF == w.PRF && eq(g.PRFData, w.PRFData) && eq(g.Password, w.Password)
+	case *ck.SP800108Params:
+		g, ok := a.(*ck.SP800108Params)
+		if !ok || g.PRF != w.PRF || !eq(g.IV, w.IV) || g.AdditionalKeys != w.AdditionalKeys || len(g.Data) != len(w.Data) {
+			return false
+		}
+		for i := range g.Data {
+			x, y := g.Data[i], w.Data[i]
+			if x.Type != y.Type || !eq(x.Bytes, y.Bytes) || x.LittleEndian != y.LittleEndian || x.WidthBits != y.WidthBits || x.DKMMethod != y.DKMMethod {
+				return false
+			}
+		}
+		return true
 	case *ck.RSAAESKeyWrapParams:
 		g, ok := a.(*ck.RSAAESKeyWrapParams)
 		return ok && g.AESKeyBits == w.AESKeyBits && sameParam(&g.OAEP, &w.OAEP)
@@ -219,6 +239,9 @@ func FuzzMechanism(f *testing.F) {
 	f.Add(uint64(ck.CKM_RSA_AES_KEY_WRAP), true, []byte(nil), []byte(nil), uint64(256), uint64(0), 0)
 	f.Add(uint64(ck.CKM_PKCS5_PBKD2), true, []byte("pw"), []byte("salt"), uint64(1), uint64(2), 0)
 	f.Add(uint64(ck.CKM_PKCS5_PBKD2), true, []byte("pw"), []byte(nil), uint64(4), uint64(2), 0)
+	f.Add(uint64(ck.CKM_SP800_108_COUNTER_KDF), true, []byte("label"), []byte(nil), uint64(3), uint64(1), 0)
+	f.Add(uint64(ck.CKM_SP800_108_FEEDBACK_KDF), true, []byte("label"), []byte("iv"), uint64(2), uint64(0), 0)
+	f.Add(uint64(ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF), true, []byte(nil), []byte(nil), uint64(1), uint64(0), -8)
 	f.Fuzz(func(t *testing.T, typ uint64, asStruct bool, a, b []byte, x, y uint64, delta int) {
 		mt := ck.MechanismType(typ)
 		// A decoded struct's pointers must point somewhere: raw bytes of

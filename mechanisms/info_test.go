@@ -41,6 +41,20 @@ func init() {
 	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(32)}}, param: func() any {
 		return &ck.PBKDF2Params{SaltSource: ck.CKZ_SALT_SPECIFIED, Salt: []byte("salt"), Iterations: 1, PRF: ck.CKP_PKCS5_PBKD2_HMAC_SHA256}
 	}}, ck.CKM_PKCS5_PBKD2)
+	addFixture(fixture{
+		deriveKey: func(t *testing.T) *Key {
+			return &Key{Class: ck.CKO_SECRET_KEY, KeyType: ck.CKK_GENERIC_SECRET, Attrs: map[ck.AttributeType][]byte{ck.CKA_VALUE: []byte("kbkdf key")}}
+		},
+		deriveParam: func(t *testing.T) any { return &ck.SP800108Params{PRF: ck.CKM_SHA256_HMAC, Data: kbkdfData(false)} },
+		deriveTmpl:  lenTmpl(32),
+	}, ck.CKM_SP800_108_COUNTER_KDF)
+	addFixture(fixture{
+		deriveKey: func(t *testing.T) *Key {
+			return &Key{Class: ck.CKO_SECRET_KEY, KeyType: ck.CKK_GENERIC_SECRET, Attrs: map[ck.AttributeType][]byte{ck.CKA_VALUE: []byte("kbkdf key")}}
+		},
+		deriveParam: func(t *testing.T) any { return &ck.SP800108Params{PRF: ck.CKM_SHA256_HMAC, Data: kbkdfData(true)} },
+		deriveTmpl:  lenTmpl(32),
+	}, ck.CKM_SP800_108_FEEDBACK_KDF, ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(nil, curves[1].OID)}}}, ck.CKM_EC_KEY_PAIR_GEN)
 	var ecPub, ecPriv *Key
 	ecKeys := func(t *testing.T) {

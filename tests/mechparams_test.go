@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -328,4 +330,107 @@ func TestPBKDF2ThroughABI(t *testing.T) {
 	_, err = p.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_PKCS5_PBKD2, cWords(1, 2, 3))},
 		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 16)})
 	hsmtest.WantRV(t, err, "PBKDF2 with a short structure", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+}
+
+// kbkdfParams lays out CK_SP800_108_KDF_PARAMS (or the FEEDBACK variant with
+// iv) with OpenSSL's default input: iteration variable, [optional counter],
+// "label", 0x00, "context", L (32-bit big-endian counts).
+func kbkdfParams(a *capi.Arena, prf uint64, feedback bool, iv []byte) []byte {
+	ctr := a.Bytes(cWords(0, 32)) // CK_SP800_108_COUNTER_FORMAT: big endian, 32 bits
+	var d []byte
+	if feedback {
+		d = append(d, cWords(1, 0, 0)...)    // iteration variable: K(i-1) or A(i)
+		d = append(d, cWords(2, ctr, 16)...) // optional counter
+	} else {
+		d = append(d, cWords(1, ctr, 16)...)
+	}
+	for _, b := range [][]byte{[]byte("label"), {0}, []byte("context")} {
+		d = append(d, cWords(4, a.Bytes(b), uint64(len(b)))...)
+	}
+	d = append(d, cWords(3, a.Bytes(cWords(1, 0, 32)), 24)...) // DKM length: sum of keys, big endian, 32 bits
+	arr, count := a.Bytes(d), uint64(len(d)/24)
+	if feedback {
+		return cWords(prf, count, arr, uint64(len(iv)), cPtr(a, iv), 0, 0)
+	}
+	return cWords(prf, count, arr, 0, 0)
+}
+
+func opensslKBKDF(t *testing.T, n int, args ...string) []byte {
+	t.Helper()
+	args = append([]string{"kdf", "-keylen", strconv.Itoa(n), "-kdfopt", "hexkey:000102030405060708090a0b0c0d0e0f",
+		"-kdfopt", "salt:label", "-kdfopt", "info:context"}, append(args, "KBKDF")...)
+	out, err := exec.Command("openssl", args...).Output()
+	if err != nil {
+		t.Fatalf("openssl %v: %v", args, err)
+	}
+	want, err := hex.DecodeString(string(bytes.ReplaceAll(bytes.TrimSpace(out), []byte(":"), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+// TestSP800108ThroughABI: the three SP 800-108 KDFs with CK_PRF_DATA_PARAM
+// arrays through libgohsm.so: counter (HMAC-SHA256 and AES-CMAC) and
+// feedback agree with `openssl kdf ... KBKDF`; the double pipeline with
+// SP 800-108r1 §4.3 written out here.
+func TestSP800108ThroughABI(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	var a capi.Arena
+	defer a.Free()
+	ki := mustHex("000102030405060708090a0b0c0d0e0f")
+	gen := secretKey(t, p, s, pkcs11.CKK_GENERIC_SECRET, ki)
+	aesK := secretKey(t, p, s, pkcs11.CKK_AES, ki)
+	iv := bytes.Repeat([]byte{0x5c}, 32)
+	for _, c := range []struct {
+		name string
+		mech uint
+		base pkcs11.ObjectHandle
+		prm  []byte
+		n    int
+		ossl []string
+	}{
+		{"counter HMAC-SHA256", uint(ck.CKM_SP800_108_COUNTER_KDF), gen, kbkdfParams(&a, pkcs11.CKM_SHA256_HMAC, false, nil), 40,
+			[]string{"-kdfopt", "mode:counter", "-kdfopt", "mac:HMAC", "-kdfopt", "digest:SHA256"}},
+		{"counter HMAC-SHA512", uint(ck.CKM_SP800_108_COUNTER_KDF), gen, kbkdfParams(&a, pkcs11.CKM_SHA512_HMAC, false, nil), 100,
+			[]string{"-kdfopt", "mode:counter", "-kdfopt", "mac:HMAC", "-kdfopt", "digest:SHA512"}},
+		{"counter AES-CMAC", uint(ck.CKM_SP800_108_COUNTER_KDF), aesK, kbkdfParams(&a, pkcs11.CKM_AES_CMAC, false, nil), 32,
+			[]string{"-kdfopt", "mode:counter", "-kdfopt", "mac:CMAC", "-kdfopt", "cipher:AES-128-CBC"}},
+		{"feedback HMAC-SHA256", uint(ck.CKM_SP800_108_FEEDBACK_KDF), gen, kbkdfParams(&a, pkcs11.CKM_SHA256_HMAC, true, iv), 80,
+			[]string{"-kdfopt", "mode:feedback", "-kdfopt", "mac:HMAC", "-kdfopt", "digest:SHA256", "-kdfopt", "hexseed:" + hex.EncodeToString(iv)}},
+	} {
+		got, err := deriveValue(t, p, s, c.mech, c.prm, c.base, c.n)
+		hsmtest.Must(t, err, "C_DeriveKey("+c.name+")")
+		if want := opensslKBKDF(t, c.n, c.ossl...); !bytes.Equal(got, want) {
+			t.Errorf("%s = %x, openssl %x", c.name, got, want)
+		}
+	}
+
+	const n = 72
+	fixed := append([]byte("label\x00context"), binary.BigEndian.AppendUint32(nil, 8*n)...)
+	prf := func(in []byte) []byte { m := hmac.New(sha256.New, ki); m.Write(in); return m.Sum(nil) }
+	var want []byte
+	for i, ai := uint32(1), fixed; len(want) < n; i++ {
+		ai = prf(ai)
+		want = append(want, prf(append(append(append([]byte(nil), ai...), binary.BigEndian.AppendUint32(nil, i)...), fixed...))...)
+	}
+	pipe := kbkdfParams(&a, pkcs11.CKM_SHA256_HMAC, true, nil)
+	pipe = append(pipe[:24], cWords(0, 0)...) // the CK_SP800_108_KDF_PARAMS layout: no IV
+	got, err := deriveValue(t, p, s, uint(ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF), pipe, gen, n)
+	hsmtest.Must(t, err, "C_DeriveKey(double pipeline)")
+	if !bytes.Equal(got, want[:n]) {
+		t.Errorf("double pipeline = %x, want %x", got, want[:n])
+	}
+
+	_, err = deriveValue(t, p, s, uint(ck.CKM_SP800_108_COUNTER_KDF), kbkdfParams(&a, pkcs11.CKM_SHA256_HMAC, true, nil), gen, 32)
+	hsmtest.WantRV(t, err, "counter KDF with the feedback structure", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+	_, err = deriveValue(t, p, s, uint(ck.CKM_SP800_108_COUNTER_KDF), cWords(pkcs11.CKM_SHA256_HMAC, 3, 0, 0, 0), gen, 32)
+	hsmtest.WantRV(t, err, "counter KDF with NULL pDataParams and a count", pkcs11.CKR_MECHANISM_PARAM_INVALID)
 }
