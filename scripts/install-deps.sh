@@ -17,6 +17,9 @@ set -euo pipefail
 #   libengine-pkcs11-openssl                 libp11's OpenSSL engine (what NGINX/Apache use)
 #   nginx                                    end-to-end TLS test (examples/nginx, scripts/e2e.sh)
 #   procps iproute2                          pgrep/ps and ss in examples/nginx (not in a minimal Debian)
+#   apache2                                  end-to-end TLS test with mod_ssl, prefork (examples/apache)
+#   libnss3-tools                            modutil, certutil, selfserv, tstclnt, strsclnt (examples/nss)
+#   util-linux                               unshare: private network namespace (examples/nss, examples/gnutls)
 #   openjdk-17-jdk-headless                  examples/java (SunPKCS11, keytool, javac), unless a JDK is on PATH
 PACKAGES=(
 	gcc libc6-dev make pkg-config binutils ca-certificates
@@ -24,6 +27,7 @@ PACKAGES=(
 	p11-kit p11-kit-modules libp11-kit-dev
 	gnutls-bin libengine-pkcs11-openssl
 	nginx procps iproute2
+	apache2 libnss3-tools util-linux
 )
 command -v javac >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jdk-headless)
 
