@@ -55,6 +55,9 @@ func init() {
 		deriveParam: func(t *testing.T) any { return &ck.SP800108Params{PRF: ck.CKM_SHA256_HMAC, Data: kbkdfData(true)} },
 		deriveTmpl:  lenTmpl(32),
 	}, ck.CKM_SP800_108_FEEDBACK_KDF, ck.CKM_SP800_108_DOUBLE_PIPELINE_KDF)
+	addFixture(fixture{genTmpl: ck.Template{{Type: ck.CKA_VALUE_LEN, Value: ck.EncodeULong(64)}}}, ck.CKM_AES_XTS_KEY_GEN)
+	xk := func(t *testing.T) *Key { return xtsKey([]byte("0123456789abcdefghijklmnopqrstuv")) }
+	addFixture(fixture{encKey: xk, decKey: xk, param: func() any { return make([]byte, 16) }}, ck.CKM_AES_XTS)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(nil, curves[1].OID)}}}, ck.CKM_EC_KEY_PAIR_GEN)
 	var ecPub, ecPriv *Key
 	ecKeys := func(t *testing.T) {

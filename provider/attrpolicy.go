@@ -131,7 +131,7 @@ var (
 	secretFamily = kts(ck.CKK_AES, ck.CKK_GENERIC_SECRET, ck.CKK_SHA_1_HMAC, ck.CKK_SHA224_HMAC,
 		ck.CKK_SHA256_HMAC, ck.CKK_SHA384_HMAC, ck.CKK_SHA512_HMAC, ck.CKK_SHA3_224_HMAC,
 		ck.CKK_SHA3_256_HMAC, ck.CKK_SHA3_384_HMAC, ck.CKK_SHA3_512_HMAC, ck.CKK_CHACHA20,
-		ck.CKK_MD5_HMAC, ck.CKK_SHA512_224_HMAC, ck.CKK_SHA512_256_HMAC, ck.CKK_HKDF)
+		ck.CKK_MD5_HMAC, ck.CKK_SHA512_224_HMAC, ck.CKK_SHA512_256_HMAC, ck.CKK_HKDF, ck.CKK_AES_XTS)
 	desFamily = kts(ck.CKK_DES2, ck.CKK_DES3) // fixed lengths: no CKA_VALUE_LEN
 	pqcFamily = kts(ck.CKK_ML_DSA, ck.CKK_ML_KEM, ck.CKK_SLH_DSA)
 	kemFamily = kts(ck.CKK_ML_KEM)
@@ -544,6 +544,8 @@ func validSecretLen(kt ck.KeyType, n int) bool {
 		return n == 16 || n == 24 || n == 32
 	case ck.CKK_CHACHA20:
 		return n == 32
+	case ck.CKK_AES_XTS: // two AES-128 or AES-256 keys
+		return n == 32 || n == 64
 	case ck.CKK_DES2:
 		return n == 16
 	case ck.CKK_DES3:

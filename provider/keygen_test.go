@@ -270,6 +270,7 @@ var genCases = []genCase{
 	{mech: ck.CKM_AES_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_GENERIC_SECRET_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_HKDF_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE}},
+	{mech: ck.CKM_AES_XTS_KEY_GEN, tmpl: tb(ck.CKA_VALUE_LEN, 64), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_PKCS5_PBKD2, tmpl: tb(ck.CKA_VALUE_LEN, 32), material: []ck.AttributeType{ck.CKA_VALUE},
 		param: &ck.PBKDF2Params{SaltSource: ck.CKZ_SALT_SPECIFIED, Salt: []byte("salt"), Iterations: 2, PRF: ck.CKP_PKCS5_PBKD2_HMAC_SHA256, Password: []byte("pw")}},
 	{mech: ck.CKM_DES2_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
