@@ -38,13 +38,14 @@ func TestExportsOnlyC(t *testing.T) {
 		got[name] = true
 	}
 	for _, want := range []string{"C_GetFunctionList", "C_GetInterfaceList", "C_GetInterface",
-		"C_Initialize", "C_Finalize", "C_SignMessageNext", "C_LoginUser", "C_SessionCancel"} {
+		"C_Initialize", "C_Finalize", "C_SignMessageNext", "C_LoginUser", "C_SessionCancel",
+		"C_EncapsulateKey", "C_DecapsulateKey", "C_UnwrapKeyAuthenticated"} {
 		if !got[want] {
 			t.Errorf("%s is not exported", want)
 		}
 	}
-	if len(got) != 92 {
-		t.Errorf("%d C_* functions exported, want 92 (68 of 2.40 + 24 of 3.0)", len(got))
+	if len(got) != 104 {
+		t.Errorf("%d C_* functions exported, want 104 (68 of 2.40 + 24 of 3.0 + 12 of 3.2)", len(got))
 	}
 }
 

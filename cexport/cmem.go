@@ -123,6 +123,10 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_ECDH1_DERIVE_PARAMS)(alloc(unsafe.Sizeof(C.CK_ECDH1_DERIVE_PARAMS{})))
 		*s = C.CK_ECDH1_DERIVE_PARAMS{kdf: x, ulSharedDataLen: la, pSharedData: (*C.CK_BYTE)(a), ulPublicDataLen: lb, pPublicData: (*C.CK_BYTE)(b)}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_ML_DSA: // mechparam_pqc.go
+		s := (*C.CK_SIGN_ADDITIONAL_CONTEXT)(alloc(unsafe.Sizeof(C.CK_SIGN_ADDITIONAL_CONTEXT{})))
+		*s = C.CK_SIGN_ADDITIONAL_CONTEXT{hedgeVariant: x, pContext: (*C.CK_BYTE)(a), ulContextLen: la}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	case ck.CKM_EDDSA:
 		s := (*C.CK_EDDSA_PARAMS)(alloc(unsafe.Sizeof(C.CK_EDDSA_PARAMS{})))
 		*s = C.CK_EDDSA_PARAMS{phFlag: C.CK_BBOOL(x), ulContextDataLen: la, pContextData: (*C.CK_BYTE)(a)}

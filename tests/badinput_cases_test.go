@@ -447,7 +447,7 @@ func TestBadInputCases(t *testing.T) {
 	e.t = t
 	// Every operation needs its Init, and every mechanism argument is checked.
 	s := e.open(e.slot, true)
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		if un[f.Name] {
 			continue
 		}

@@ -33,7 +33,7 @@ var badConfig = hsmtest.Config{MaxLoginFailures: 1000}
 
 func openRaw(t *testing.T) *rawEnv {
 	e := &rawEnv{t: t, l: hsmtest.Raw(t), fns: map[string]capi.Func{}}
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		e.fns[f.Name] = f
 	}
 	t.Cleanup(func() {
@@ -331,7 +331,7 @@ func (e *rawEnv) unsupportedOnce() map[string]bool {
 func (e *rawEnv) unsupported() map[string]bool {
 	e.t.Helper()
 	un := map[string]bool{}
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		switch f.Name {
 		case "C_Initialize", "C_Finalize", "C_CloseSession", "C_CloseAllSessions", "C_Logout", "C_InitToken":
 			continue // state changing, and certainly offered

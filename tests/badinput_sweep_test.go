@@ -22,7 +22,7 @@ var legacy = map[string]bool{"C_GetFunctionStatus": true, "C_CancelFunction": tr
 // sweepNotInitialized calls every function that needs an initialised library.
 func (e *rawEnv) sweepNotInitialized(when string) {
 	e.t.Helper()
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		if noInitNeeded[f.Name] {
 			continue
 		}
@@ -41,8 +41,8 @@ func TestBadInputInitialize(t *testing.T) {
 		return
 	}
 	e := openRaw(t)
-	if e.l.Version != [2]byte{3, 0} {
-		t.Errorf("C_GetInterface(\"PKCS 11\") version %d.%d, want 3.0", e.l.Version[0], e.l.Version[1])
+	if e.l.Version != [2]byte{3, 2} {
+		t.Errorf("C_GetInterface(\"PKCS 11\", 3.2) version %d.%d, want 3.2", e.l.Version[0], e.l.Version[1])
 	}
 	pp := e.a.Buf(8)
 	e.want("C_GetFunctionList(NULL)", e.l.CallSym("C_GetFunctionList", 1, 0), codes(ck.CKR_ARGUMENTS_BAD))
@@ -56,6 +56,11 @@ func TestBadInputInitialize(t *testing.T) {
 		iface := capi.ReadULong(pp)
 		if v, n := capi.FunctionList(capi.ReadULong(iface+8), len(capi.Functions)); v != [2]byte{3, 0} || n != len(capi.Functions) {
 			t.Errorf("3.0 interface: version %d.%d with %d of %d functions", v[0], v[1], n, len(capi.Functions))
+		}
+	}
+	if e.want("C_GetInterface(PKCS 11, 3.2)", e.call("C_GetInterface", e.a.CString("PKCS 11"), e.a.Bytes([]byte{3, 2}), pp, 0), codes(ck.CKR_OK)) {
+		if v, n := capi.FunctionList(capi.ReadULong(capi.ReadULong(pp)+8), len(capi.All)); v != [2]byte{3, 2} || n != len(capi.All) {
+			t.Errorf("3.2 interface: version %d.%d with %d of %d functions", v[0], v[1], n, len(capi.All))
 		}
 	}
 	e.want("C_GetInterface(NULL name: default)", e.call("C_GetInterface", 0, 0, pp, 0), codes(ck.CKR_OK))
@@ -170,7 +175,7 @@ func TestBadInputSessionHandles(t *testing.T) {
 	un := e.unsupported()
 	closed := e.open(e.slot, true)
 	e.must("C_CloseSession", closed)
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		if f.Args[0] != 'S' {
 			continue
 		}
@@ -215,7 +220,7 @@ func TestBadInputNullPointers(t *testing.T) {
 	un := e.unsupported()
 	exact := 0 // cases whose valid call succeeds, so only CKR_ARGUMENTS_BAD will do
 	defer func() { t.Logf("%d NULL-pointer cases had to give exactly CKR_ARGUMENTS_BAD", exact) }()
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		switch f.Name {
 		case "C_Initialize", "C_Finalize", "C_GetFunctionList", "C_GetInterface", "C_GetInterfaceList":
 			continue // TestBadInputInitialize
@@ -260,7 +265,7 @@ func TestBadInputObjectHandles(t *testing.T) {
 	e.must("C_DestroyObject", e.s, gone)
 	handleCodes := codes(ck.CKR_OBJECT_HANDLE_INVALID, ck.CKR_KEY_HANDLE_INVALID,
 		ck.CKR_WRAPPING_KEY_HANDLE_INVALID, ck.CKR_UNWRAPPING_KEY_HANDLE_INVALID)
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		for i, k := range f.Args {
 			if k != 'K' {
 				continue

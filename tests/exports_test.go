@@ -21,7 +21,7 @@ func TestExportsOnlyC(t *testing.T) {
 		t.Fatalf("nm -D: %v", err)
 	}
 	want := map[string]bool{"C_GetInterfaceList": true, "C_GetInterface": true}
-	for _, f := range capi.Functions {
+	for _, f := range capi.All {
 		want[f.Name] = true
 	}
 	var got, extra []string

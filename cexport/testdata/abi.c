@@ -38,6 +38,7 @@ static int failures;
 
 #define N240 68
 #define N30 (68 + 24)
+#define N32 (N30 + 12)
 
 /* Every function list entry, called with all-zero arguments: on x86-64 and
  * arm64 Linux each argument is one integer register, so one type serves. */
@@ -96,32 +97,53 @@ static void check_lists(CK_FUNCTION_LIST_PTR l2, CK_FUNCTION_LIST_3_0_PTR l3)
 	       dlsym(RTLD_DEFAULT, "C_GetInterface") == NULL);
 }
 
+/* The 3.2 list: the 3.0 list's entries, then 12 more, none NULL. */
+static void check_list_3_2(CK_FUNCTION_LIST_3_0_PTR l3, CK_FUNCTION_LIST_3_2_PTR l32)
+{
+	int i;
+	void **e3 = entries(l3), **e32 = entries(l32);
+
+	EXPECT(l32->version.major == 3 && l32->version.minor == 2);
+	for (i = 0; i < N32; i++) {
+		if (e32[i] == NULL || (i < N30 && e32[i] != e3[i])) {
+			printf("FAIL: 3.2 entry %d is NULL or differs from the 3.0 list\n", i);
+			failures++;
+		}
+	}
+	EXPECT((void *)l32->C_EncapsulateKey == dlsym(RTLD_DEFAULT, "C_EncapsulateKey") ||
+	       dlsym(RTLD_DEFAULT, "C_EncapsulateKey") == NULL);
+	EXPECT(l32->C_UnwrapKeyAuthenticated != NULL && l32->C_DecapsulateKey != NULL);
+}
+
 static void check_interfaces(void *lib, CK_FUNCTION_LIST_PTR l2)
 {
 	CK_C_GetInterfaceList getList = (CK_C_GetInterfaceList)dlsym(lib, "C_GetInterfaceList");
 	CK_C_GetInterface get = (CK_C_GetInterface)dlsym(lib, "C_GetInterface");
-	CK_INTERFACE ifs[3];
-	CK_INTERFACE_PTR it = NULL;
+	CK_INTERFACE ifs[4];
+	CK_INTERFACE_PTR it = NULL, def = NULL;
 	CK_ULONG n = 0;
-	CK_VERSION v240 = {2, 40}, v30 = {3, 0}, v31 = {3, 1};
+	CK_VERSION v240 = {2, 40}, v30 = {3, 0}, v31 = {3, 1}, v32 = {3, 2};
 
 	EXPECT(getList != NULL && get != NULL);
 	if (!getList || !get)
 		return;
 	EXPECT_RV(getList(NULL, NULL), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(getList(NULL, &n), CKR_OK);
-	EXPECT(n == 2);
-	n = 1;
+	EXPECT(n == 3);
+	n = 2;
 	EXPECT_RV(getList(ifs, &n), CKR_BUFFER_TOO_SMALL);
-	EXPECT(n == 2);
-	n = 3;
+	EXPECT(n == 3);
+	n = 4;
 	EXPECT_RV(getList(ifs, &n), CKR_OK);
-	EXPECT(n == 2);
+	EXPECT(n == 3);
 	EXPECT(strcmp((char *)ifs[0].pInterfaceName, "PKCS 11") == 0);
 	EXPECT(strcmp((char *)ifs[1].pInterfaceName, "PKCS 11") == 0);
-	EXPECT(((CK_VERSION *)ifs[0].pFunctionList)->major == 3);
-	EXPECT(((CK_FUNCTION_LIST_PTR)ifs[1].pFunctionList) == l2);
-	EXPECT((ifs[0].flags & CKF_INTERFACE_FORK_SAFE) == 0 && (ifs[1].flags & CKF_INTERFACE_FORK_SAFE) == 0);
+	EXPECT(strcmp((char *)ifs[2].pInterfaceName, "PKCS 11") == 0);
+	EXPECT(((CK_VERSION *)ifs[0].pFunctionList)->major == 3 && ((CK_VERSION *)ifs[0].pFunctionList)->minor == 0);
+	EXPECT(((CK_VERSION *)ifs[1].pFunctionList)->major == 3 && ((CK_VERSION *)ifs[1].pFunctionList)->minor == 2);
+	EXPECT(((CK_FUNCTION_LIST_PTR)ifs[2].pFunctionList) == l2);
+	EXPECT((ifs[0].flags & CKF_INTERFACE_FORK_SAFE) == 0 && (ifs[1].flags & CKF_INTERFACE_FORK_SAFE) == 0 &&
+	       (ifs[2].flags & CKF_INTERFACE_FORK_SAFE) == 0);
 
 	EXPECT_RV(get(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(get(NULL, NULL, &it, 0), CKR_OK);
@@ -129,6 +151,15 @@ static void check_interfaces(void *lib, CK_FUNCTION_LIST_PTR l2)
 	       ((CK_VERSION *)it->pFunctionList)->minor == 0);
 	if (it)
 		check_lists(l2, it->pFunctionList);
+	def = it;
+	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", &v32, &it, 0), CKR_OK);
+	EXPECT(it && it->pFunctionList == ifs[1].pFunctionList);
+	if (it && def)
+		check_list_3_2(def->pFunctionList, it->pFunctionList);
+	EXPECT_RV(get(NULL, &v32, &it, 0), CKR_OK);
+	EXPECT(it && ((CK_VERSION *)it->pFunctionList)->minor == 2);
+	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", NULL, &it, 0), CKR_OK);
+	EXPECT(it && ((CK_VERSION *)it->pFunctionList)->major == 3 && ((CK_VERSION *)it->pFunctionList)->minor == 0);
 	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", &v240, &it, 0), CKR_OK);
 	EXPECT(it && it->pFunctionList == l2);
 	EXPECT_RV(get((CK_UTF8CHAR_PTR) "PKCS 11", &v30, &it, 0), CKR_OK);
@@ -142,12 +173,14 @@ static void check_interfaces(void *lib, CK_FUNCTION_LIST_PTR l2)
 
 /* Before C_Initialize, every function but the four that need no library
  * state answers CKR_CRYPTOKI_NOT_INITIALIZED, whatever its arguments. */
+static CK_FUNCTION_LIST_3_2_PTR list32; /* the 3.2 list, from main */
+
 static void check_not_initialized(CK_FUNCTION_LIST_3_0_PTR l3, const char *when)
 {
-	void **e = entries(l3);
-	int i;
+	void **e = entries(list32 ? (void *)list32 : (void *)l3);
+	int i, n = list32 ? N32 : N30;
 
-	for (i = 0; i < N30; i++) {
+	for (i = 0; i < n; i++) {
 		CK_RV rv;
 		if (e[i] == (void *)l3->C_Initialize || e[i] == (void *)l3->C_GetFunctionList ||
 		    e[i] == (void *)l3->C_GetInterfaceList || e[i] == (void *)l3->C_GetInterface)
@@ -536,6 +569,12 @@ int main(int argc, char **argv)
 	if (!l2)
 		return 1;
 	check_interfaces(lib, l2);
+	{
+		CK_VERSION v32 = {3, 2};
+		EXPECT_RV(getIf(NULL, &v32, &it, 0), CKR_OK);
+		if (it)
+			list32 = it->pFunctionList;
+	}
 	EXPECT_RV(getIf(NULL, NULL, &it, 0), CKR_OK);
 	f = it->pFunctionList;
 

@@ -27,6 +27,7 @@ typedef unsigned long (*f6)(w, w, w, w, w, w);
 typedef unsigned long (*f7)(w, w, w, w, w, w, w);
 typedef unsigned long (*f8)(w, w, w, w, w, w, w, w);
 typedef unsigned long (*f9)(w, w, w, w, w, w, w, w, w);
+typedef unsigned long (*f10)(w, w, w, w, w, w, w, w, w, w);
 
 unsigned long capi_call(void *fn, int n, const uint64_t *a)
 {
@@ -41,6 +42,7 @@ unsigned long capi_call(void *fn, int n, const uint64_t *a)
 	case 7: return ((f7)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
 	case 8: return ((f8)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
 	case 9: return ((f9)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+	case 10: return ((f10)fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
 	}
 	return 0x5; /* CKR_GENERAL_ERROR: a test asked for an impossible arity */
 }

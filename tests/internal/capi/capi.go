@@ -30,7 +30,7 @@ type Lib struct {
 	Version [2]byte // the interface's CK_VERSION
 }
 
-// Open dlopens path and takes the "PKCS 11" interface from C_GetInterface.
+// Open dlopens path and takes the "PKCS 11" 3.2 interface from C_GetInterface.
 // It calls no other function; the module is not initialised.
 func Open(path string) (*Lib, error) {
 	cpath := C.CString(path)
@@ -41,14 +41,14 @@ func Open(path string) (*Lib, error) {
 		return nil, fmt.Errorf("dlopen %s: %s", path, C.GoString(cerr))
 	}
 	l := &Lib{handle: h, index: map[string]int{}}
-	for i, f := range Functions {
+	for i, f := range All {
 		l.index[f.Name] = i
 	}
 	var a Arena
 	defer a.Free()
 	pp := a.Buf(8)
-	if rv := l.CallSym("C_GetInterface", 4, a.CString("PKCS 11"), 0, pp, 0); rv != 0 {
-		return nil, fmt.Errorf("C_GetInterface(\"PKCS 11\"): %#x", rv)
+	if rv := l.CallSym("C_GetInterface", 4, a.CString("PKCS 11"), a.Bytes([]byte{3, 2}), pp, 0); rv != 0 {
+		return nil, fmt.Errorf("C_GetInterface(\"PKCS 11\", 3.2): %#x", rv)
 	}
 	iface := (*C.capi_interface)(ptr(ReadULong(pp)))
 	if iface == nil || iface.functionList == nil {
@@ -67,13 +67,13 @@ func (l *Lib) fn(name string) unsafe.Pointer {
 	if !ok {
 		panic("capi: no function " + name)
 	}
-	fns := unsafe.Slice(C.capi_fns(l.list), len(Functions))
+	fns := unsafe.Slice(C.capi_fns(l.list), len(All))
 	return fns[i]
 }
 
-// Call calls fn from the 3.0 function list with args (pointers and CK_ULONGs as words).
+// Call calls fn from the 3.2 function list with args (pointers and CK_ULONGs as words).
 func (l *Lib) Call(name string, args ...uint64) uint64 {
-	f := Functions[l.index[name]]
+	f := All[l.index[name]]
 	if len(args) != f.Arity() {
 		panic(fmt.Sprintf("capi: %s takes %d arguments, got %d", name, f.Arity(), len(args)))
 	}

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define CAPI_MAX_ARGS 9
+#define CAPI_MAX_ARGS 10
 
 typedef struct {
 	unsigned char major, minor;

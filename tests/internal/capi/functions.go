@@ -55,5 +55,19 @@ var Functions = []Func{
 	{"C_VerifyMessageNext", "SBLBLBL"}, {"C_MessageVerifyFinal", "S"},
 }
 
+// Functions32 are the 12 functions PKCS#11 3.2 appends in CK_FUNCTION_LIST_3_2
+// (OASIS 3.2 pkcs11f.h order).
+var Functions32 = []Func{
+	{"C_EncapsulateKey", "SMKTNoPO"}, {"C_DecapsulateKey", "SMKTNBLO"},
+	{"C_VerifySignatureInit", "SMKBL"}, {"C_VerifySignature", "SBL"}, {"C_VerifySignatureUpdate", "SBL"},
+	{"C_VerifySignatureFinal", "S"}, {"C_GetSessionValidationFlags", "SfO"},
+	{"C_AsyncComplete", "SCO"}, {"C_AsyncGetID", "SCO"}, {"C_AsyncJoin", "SCfBL"},
+	{"C_WrapKeyAuthenticated", "SMKKBLoP"}, {"C_UnwrapKeyAuthenticated", "SMKBLTNBLO"},
+}
+
+// All is CK_FUNCTION_LIST_3_2 in order: Functions, then Functions32. The
+// sweeps go through All; Lib calls through the 3.2 list.
+var All = append(append([]Func{}, Functions...), Functions32...)
+
 // Functions240 is how many entries the 2.40 CK_FUNCTION_LIST has.
 const Functions240 = 68
