@@ -39,6 +39,36 @@ func inBytes(p unsafe.Pointer, n C.CK_ULONG) ([]byte, error) {
 	return b, nil
 }
 
+// inView is inBytes without the copy: the slice is the caller's C memory,
+// valid only during the call. It is for inputs that the provider consumes
+// before returning and never keeps (see README: Buffers): single-part
+// C_Encrypt/C_Decrypt/C_Digest/C_Sign/C_Verify and C_DigestUpdate (a
+// hash.Hash, which as an io.Writer must not retain its input). A 1 MiB
+// input then costs no allocation, and a length query (miekg/pkcs11 asks
+// C_Encrypt(NULL) first) costs nothing.
+func inView(p unsafe.Pointer, n C.CK_ULONG) ([]byte, error) {
+	switch {
+	case p == nil && n != 0:
+		return nil, ck.CKR_ARGUMENTS_BAD
+	case p == nil:
+		return nil, nil
+	case n > maxBuffer:
+		return nil, ck.CKR_ARGUMENTS_BAD
+	case n == 0:
+		return []byte{}, nil
+	}
+	b := unsafe.Slice((*byte)(p), int(n))
+	touch(b) // an unreadable buffer faults here, as inBytes's copy would (README: Panics)
+	return b, nil
+}
+
+// touch reads the first and last byte of b. Not inlined, so that the reads
+// happen: a garbage pointer then panics in the shim, before the provider
+// looks at the session (the order inBytes had).
+//
+//go:noinline
+func touch(b []byte) byte { return b[0] ^ b[len(b)-1] }
+
 // outBytes aliases an output buffer of *pLen bytes: nil for a NULL pointer
 // (a length query), a non-nil empty slice for a real buffer of length 0.
 func outBytes(p *C.CK_BYTE, pLen *C.CK_ULONG) []byte {

@@ -47,6 +47,22 @@ func callInOut(fn string, op ck.Flags, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *
 	return finishOut(fn, pOutLen, n, err)
 }
 
+// callOnce is callInOut for a single-part function whose input the provider
+// consumes within the call: the input is read in place (inView).
+func callOnce(fn string, op ck.Flags, f inOutFunc, h C.CK_SESSION_HANDLE, pIn *C.CK_BYTE, inLen C.CK_ULONG, pOut *C.CK_BYTE, pOutLen *C.CK_ULONG) (rv C.CK_RV) {
+	defer recoverRV(fn, &rv)
+	m, err := mod()
+	if err != nil {
+		return rvOf(fn, err)
+	}
+	in, err := inView(unsafe.Pointer(pIn), inLen)
+	if err != nil {
+		return abortOperation(fn, m, h, op, err)
+	}
+	n, err := f(m, ck.SessionHandle(h), in, outBytes(pOut, pOutLen))
+	return finishOut(fn, pOutLen, n, err)
+}
+
 func callOut(fn string, f outFunc, h C.CK_SESSION_HANDLE, pOut *C.CK_BYTE, pOutLen *C.CK_ULONG) (rv C.CK_RV) {
 	defer recoverRV(fn, &rv)
 	m, err := mod()
@@ -77,7 +93,7 @@ func goEncryptInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDL
 
 //export goEncrypt
 func goEncrypt(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Encrypt", ck.CKF_ENCRYPT, (*provider.Module).Encrypt, h, in, inLen, out, outLen)
+	return callOnce("C_Encrypt", ck.CKF_ENCRYPT, (*provider.Module).Encrypt, h, in, inLen, out, outLen)
 }
 
 //export goEncryptUpdate
@@ -97,7 +113,7 @@ func goDecryptInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDL
 
 //export goDecrypt
 func goDecrypt(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Decrypt", ck.CKF_DECRYPT, (*provider.Module).Decrypt, h, in, inLen, out, outLen)
+	return callOnce("C_Decrypt", ck.CKF_DECRYPT, (*provider.Module).Decrypt, h, in, inLen, out, outLen)
 }
 
 //export goDecryptUpdate
@@ -120,12 +136,22 @@ func goDigestInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM) C.CK_RV {
 
 //export goDigest
 func goDigest(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Digest", ck.CKF_DIGEST, (*provider.Module).Digest, h, in, inLen, out, outLen)
+	return callOnce("C_Digest", ck.CKF_DIGEST, (*provider.Module).Digest, h, in, inLen, out, outLen)
 }
 
 //export goDigestUpdate
-func goDigestUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG) C.CK_RV {
-	return callIn("C_DigestUpdate", ck.CKF_DIGEST, (*provider.Module).DigestUpdate, h, in, inLen)
+func goDigestUpdate(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG) (rv C.CK_RV) {
+	const fn = "C_DigestUpdate"
+	defer recoverRV(fn, &rv)
+	m, err := mod()
+	if err != nil {
+		return rvOf(fn, err)
+	}
+	data, err := inView(unsafe.Pointer(in), inLen) // written into a hash.Hash, which keeps nothing
+	if err != nil {
+		return abortOperation(fn, m, h, ck.CKF_DIGEST, err)
+	}
+	return rvOf(fn, m.DigestUpdate(ck.SessionHandle(h), data))
 }
 
 //export goDigestKey
@@ -151,7 +177,7 @@ func goSignInit(h C.CK_SESSION_HANDLE, p *C.CK_MECHANISM, k C.CK_OBJECT_HANDLE) 
 
 //export goSign
 func goSign(h C.CK_SESSION_HANDLE, in *C.CK_BYTE, inLen C.CK_ULONG, out *C.CK_BYTE, outLen *C.CK_ULONG) C.CK_RV {
-	return callInOut("C_Sign", ck.CKF_SIGN, (*provider.Module).Sign, h, in, inLen, out, outLen)
+	return callOnce("C_Sign", ck.CKF_SIGN, (*provider.Module).Sign, h, in, inLen, out, outLen)
 }
 
 //export goSignUpdate
@@ -187,11 +213,11 @@ func goVerify(h C.CK_SESSION_HANDLE, pData *C.CK_BYTE, dataLen C.CK_ULONG, pSig 
 	if err != nil {
 		return rvOf(fn, err)
 	}
-	data, err := inBytes(unsafe.Pointer(pData), dataLen)
+	data, err := inView(unsafe.Pointer(pData), dataLen) // consumed within the call
 	if err != nil {
 		return abortOperation(fn, m, h, ck.CKF_VERIFY, err)
 	}
-	sig, err := inBytes(unsafe.Pointer(pSig), sigLen)
+	sig, err := inView(unsafe.Pointer(pSig), sigLen)
 	if err != nil {
 		return abortOperation(fn, m, h, ck.CKF_VERIFY, err)
 	}
