@@ -32,6 +32,7 @@ for tool in modutil certutil selfserv tstclnt strsclnt pkcs11-tool openssl timeo
 done
 [ "$(id -u)" -eq 0 ] || skip "needs root (selfserv listens on every address: the script gives it a private network namespace)"
 if [ "${GOHSM_NSS_NETNS:-}" != 1 ]; then
+	unshare --net true 2>/dev/null || skip "cannot make a network namespace here (unshare --net: a container without CAP_SYS_ADMIN?)"
 	# Re-run inside a new network namespace that has only the loopback device.
 	GOHSM_NSS_NETNS=1 exec unshare --net -- "$0" "$MODULE"
 fi
