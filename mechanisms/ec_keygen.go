@@ -42,17 +42,9 @@ func (ecKeyPairGen) GenerateKeyPair(pubTmpl, privTmpl ck.Template) (pub, priv ma
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := ecdsa.GenerateKey(c.Curve, rand.Reader)
+	d, q, err := ecGenerate(c)
 	if err != nil {
-		return nil, nil, ck.CKR_FUNCTION_FAILED
-	}
-	d, err := k.Bytes()
-	if err != nil {
-		return nil, nil, ck.CKR_FUNCTION_FAILED
-	}
-	q, err := k.PublicKey.Bytes()
-	if err != nil {
-		return nil, nil, ck.CKR_FUNCTION_FAILED
+		return nil, nil, err
 	}
 	kt := ck.EncodeULong(ck.ULong(ck.CKK_EC))
 	pub = map[ck.AttributeType][]byte{
@@ -66,4 +58,22 @@ func (ecKeyPairGen) GenerateKeyPair(pubTmpl, privTmpl ck.Template) (pub, priv ma
 		ck.CKA_VALUE:     d,
 	}
 	return pub, priv, nil
+}
+
+// ecGenerate makes the private value and the raw public point on c.
+func ecGenerate(c *Curve) (d, q []byte, err error) {
+	if c == curveK1 {
+		return k1Generate()
+	}
+	k, err := ecdsa.GenerateKey(c.Curve, rand.Reader)
+	if err != nil {
+		return nil, nil, ck.CKR_FUNCTION_FAILED
+	}
+	if d, err = k.Bytes(); err != nil {
+		return nil, nil, ck.CKR_FUNCTION_FAILED
+	}
+	if q, err = k.PublicKey.Bytes(); err != nil {
+		return nil, nil, ck.CKR_FUNCTION_FAILED
+	}
+	return d, q, nil
 }

@@ -53,7 +53,7 @@ func TestECKeyPairGenErrors(t *testing.T) {
 	}{
 		{"no params", ck.Template{}, nil, ck.CKR_TEMPLATE_INCOMPLETE},
 		{"params only in private", nil, ck.Template{{Type: ck.CKA_EC_PARAMS, Value: p256}}, ck.CKR_TEMPLATE_INCOMPLETE},
-		{"unknown curve", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derPrintable(t, "secp256k1")}}, nil, ck.CKR_CURVE_NOT_SUPPORTED},
+		{"unknown curve", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derPrintable(t, "brainpoolP256r1")}}, nil, ck.CKR_CURVE_NOT_SUPPORTED},
 		{"garbage params", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: []byte{6, 9}}}, nil, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"params differ", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: p256}}, ck.Template{{Type: ck.CKA_EC_PARAMS, Value: derOID(t, curves[2].OID)}}, ck.CKR_TEMPLATE_INCONSISTENT},
 		{"wrong key type", ck.Template{{Type: ck.CKA_EC_PARAMS, Value: p256}, {Type: ck.CKA_KEY_TYPE, Value: aes}}, nil, ck.CKR_TEMPLATE_INCONSISTENT},

@@ -70,7 +70,7 @@ func CurveFromParams(der []byte) (*Curve, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range curves {
+	for _, c := range append(curves[:len(curves):len(curves)], curveK1) {
 		if oid != nil && c.OID.Equal(oid) {
 			return c, nil
 		}
@@ -100,6 +100,12 @@ func DecodeECPoint(c *Curve, b []byte) ([]byte, error) {
 	}
 	if len(point) != rawLen || point[0] != 4 {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
+	}
+	if c == curveK1 { // secp256k1.go: not a crypto/ecdsa curve
+		if _, ok := k1Point(point); !ok {
+			return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
+		}
+		return point, nil
 	}
 	if _, err := ecdsa.ParseUncompressedPublicKey(c.Curve, point); err != nil {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID

@@ -75,6 +75,9 @@ func ecdhZ(base *Key, peer []byte) ([]byte, error) {
 		}
 		return x25519Secret(sk, peer)
 	}
+	if keyIsK1(base) {
+		return k1Secret(base, peer)
+	}
 	priv, err := ecPrivateKey(base)
 	if err != nil {
 		return nil, err

@@ -44,11 +44,20 @@ func (m ecdsaMech) SignInit(key *Key, param any) (SignContext, error) {
 	if err := noParam(param); err != nil {
 		return nil, err
 	}
-	priv, err := ecPrivateKey(key)
-	if err != nil {
-		return nil, err
+	var s SignContext
+	if keyIsK1(key) { // secp256k1.go
+		priv, err := k1PrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		s = &k1Signer{priv: priv}
+	} else {
+		priv, err := ecPrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		s = &ecdsaSigner{priv: priv, size: curveSize(&priv.PublicKey)}
 	}
-	s := &ecdsaSigner{priv: priv, size: curveSize(&priv.PublicKey)}
 	if m.h == 0 {
 		return s, nil
 	}
@@ -59,11 +68,20 @@ func (m ecdsaMech) VerifyInit(key *Key, param any) (VerifyContext, error) {
 	if err := noParam(param); err != nil {
 		return nil, err
 	}
-	pub, err := ecPublicKey(key)
-	if err != nil {
-		return nil, err
+	var v VerifyContext
+	if keyIsK1(key) { // secp256k1.go
+		pub, err := k1PublicKey(key)
+		if err != nil {
+			return nil, err
+		}
+		v = &k1Verifier{pub: pub}
+	} else {
+		pub, err := ecPublicKey(key)
+		if err != nil {
+			return nil, err
+		}
+		v = &ecdsaVerifier{pub: pub, size: curveSize(pub)}
 	}
-	v := &ecdsaVerifier{pub: pub, size: curveSize(pub)}
 	if m.h == 0 {
 		return v, nil
 	}

@@ -231,7 +231,9 @@ func TestECDSAInitErrors(t *testing.T) {
 	aes := &Key{Class: ck.CKO_SECRET_KEY, KeyType: ck.CKK_AES, Attrs: map[ck.AttributeType][]byte{ck.CKA_VALUE: make([]byte, 16)}}
 	rsaPriv := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_RSA, Attrs: priv.Attrs}
 	k1 := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
-		ck.CKA_EC_PARAMS: derPrintable(t, "secp256k1"), ck.CKA_VALUE: make([]byte, 32)}}
+		ck.CKA_EC_PARAMS: derPrintable(t, "secp256k1"), ck.CKA_VALUE: make([]byte, 32)}} // d = 0
+	brainpool := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
+		ck.CKA_EC_PARAMS: derPrintable(t, "brainpoolP256r1"), ck.CKA_VALUE: make([]byte, 32)}}
 	noValue := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
 		ck.CKA_EC_PARAMS: priv.Attrs[ck.CKA_EC_PARAMS]}}
 	for _, typ := range []ck.MechanismType{ck.CKM_ECDSA, ck.CKM_ECDSA_SHA256} {
@@ -246,7 +248,8 @@ func TestECDSAInitErrors(t *testing.T) {
 			{"AES key", aes, nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 			{"RSA key type", rsaPriv, nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 			{"nil key", nil, nil, ck.CKR_KEY_TYPE_INCONSISTENT},
-			{"unknown curve", k1, nil, ck.CKR_CURVE_NOT_SUPPORTED},
+			{"unknown curve", brainpool, nil, ck.CKR_CURVE_NOT_SUPPORTED},
+			{"secp256k1 with d = 0", k1, nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 			{"no CKA_VALUE", noValue, nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 			{"parameter", priv, []byte{0}, ck.CKR_MECHANISM_PARAM_INVALID},
 		}

@@ -318,8 +318,8 @@ var badCases = []badCase{
 		pair("no CKA_EC_PARAMS", ecGen, codes(ck.CKR_TEMPLATE_INCOMPLETE), []capi.Attr{a.Bool(at(ck.CKA_VERIFY), true)}, sign)
 		pair("garbage CKA_EC_PARAMS", ecGen, codes(ck.CKR_ATTRIBUTE_VALUE_INVALID, ck.CKR_CURVE_NOT_SUPPORTED),
 			[]capi.Attr{a.Val(at(ck.CKA_EC_PARAMS), []byte{0x30, 0x03, 1, 2})}, sign)
-		pair("unsupported curve secp256k1", ecGen, codes(ck.CKR_CURVE_NOT_SUPPORTED, ck.CKR_ATTRIBUTE_VALUE_INVALID),
-			[]capi.Attr{a.Val(at(ck.CKA_EC_PARAMS), []byte{0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a})}, sign)
+		pair("unsupported curve brainpoolP256r1", ecGen, codes(ck.CKR_CURVE_NOT_SUPPORTED, ck.CKR_ATTRIBUTE_VALUE_INVALID),
+			[]capi.Attr{a.Val(at(ck.CKA_EC_PARAMS), []byte{0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07})}, sign)
 		pair("private template says public", ecGen, codes(ck.CKR_TEMPLATE_INCONSISTENT),
 			[]capi.Attr{a.Val(at(ck.CKA_EC_PARAMS), p256)}, []capi.Attr{a.Num(at(ck.CKA_CLASS), uint64(ck.CKO_PUBLIC_KEY))})
 		pair("secret-key mechanism", a.Mechanism(uint64(ck.CKM_AES_KEY_GEN), nil), codes(ck.CKR_MECHANISM_INVALID), []capi.Attr{a.Val(at(ck.CKA_EC_PARAMS), p256)}, sign)
