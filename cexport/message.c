@@ -1,9 +1,10 @@
 /*
  * message.c: the PKCS#11 3.0 message-based functions (base 3.0 sections
- * 5.10, 5.13, 5.16, 5.17). gohsm does not offer them yet: after the
- * initialisation check they return CKR_FUNCTION_NOT_SUPPORTED, from C.
+ * 5.10, 5.13, 5.16, 5.17). Encryption and decryption go to the Go shims of
+ * message.go; signing and verifying messages are not offered.
  */
 #include "front.h"
+#include "_cgo_export.h"
 
 #define NOT_SUPPORTED_FN(name, args, call)      \
 	CK_RV name args                             \
@@ -17,44 +18,79 @@
 			 (hSession, pMechanism, hKey))
 #define MSG_FINAL(name) NOT_SUPPORTED_FN(name, (CK_SESSION_HANDLE hSession), (hSession))
 
-MSG_INIT(C_MessageEncryptInit)
-NOT_SUPPORTED_FN(C_EncryptMessage,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pPlaintext,
-		  CK_ULONG ulPlaintextLen, CK_BYTE_PTR pCiphertext, CK_ULONG_PTR pulCiphertextLen),
-		 (hSession, pParameter, ulParameterLen, pAssociatedData, ulAssociatedDataLen, pPlaintext,
-		  ulPlaintextLen, pCiphertext, pulCiphertextLen))
-NOT_SUPPORTED_FN(C_EncryptMessageBegin,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen),
-		 (hSession, pParameter, ulParameterLen, pAssociatedData, ulAssociatedDataLen))
-NOT_SUPPORTED_FN(C_EncryptMessageNext,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pPlaintextPart, CK_ULONG ulPlaintextPartLen, CK_BYTE_PTR pCiphertextPart,
-		  CK_ULONG_PTR pulCiphertextPartLen, CK_FLAGS flags),
-		 (hSession, pParameter, ulParameterLen, pPlaintextPart, ulPlaintextPartLen, pCiphertextPart,
-		  pulCiphertextPartLen, flags))
-MSG_FINAL(C_MessageEncryptFinal)
+/* Encryption and decryption of messages (AEAD: CKM_AES_GCM with
+ * CK_GCM_MESSAGE_PARAMS, CKM_CHACHA20_POLY1305 with
+ * CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS). A bad pointer fails the call
+ * with CKR_ARGUMENTS_BAD and leaves the message-based operation active. */
+#define MSG_INIT_FN(name, dir)                                                     \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pMechanism, hKey));                       \
+		if (pMechanism == NULL)                                                    \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goMessageInit(hSession, pMechanism, hKey, dir);                     \
+	}
 
-MSG_INIT(C_MessageDecryptInit)
-NOT_SUPPORTED_FN(C_DecryptMessage,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pCiphertext,
-		  CK_ULONG ulCiphertextLen, CK_BYTE_PTR pPlaintext, CK_ULONG_PTR pulPlaintextLen),
-		 (hSession, pParameter, ulParameterLen, pAssociatedData, ulAssociatedDataLen, pCiphertext,
-		  ulCiphertextLen, pPlaintext, pulPlaintextLen))
-NOT_SUPPORTED_FN(C_DecryptMessageBegin,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen),
-		 (hSession, pParameter, ulParameterLen, pAssociatedData, ulAssociatedDataLen))
-NOT_SUPPORTED_FN(C_DecryptMessageNext,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pCiphertextPart, CK_ULONG ulCiphertextPartLen, CK_BYTE_PTR pPlaintextPart,
-		  CK_ULONG_PTR pulPlaintextPartLen, CK_FLAGS flags),
-		 (hSession, pParameter, ulParameterLen, pCiphertextPart, ulCiphertextPartLen, pPlaintextPart,
-		  pulPlaintextPartLen, flags))
-MSG_FINAL(C_MessageDecryptFinal)
+#define MSG_WHOLE_FN(name, dir)                                                    \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, \
+		   CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen, CK_BYTE_PTR pIn, \
+		   CK_ULONG ulInLen, CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen)                \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pParameter, ulParameterLen, pAssociatedData, \
+				       ulAssociatedDataLen, pIn, ulInLen, pOut, pulOutLen));      \
+		if (pParameter == NULL || GOHSM_BAD_BUF(pAssociatedData, ulAssociatedDataLen) || \
+		    GOHSM_BAD_BUF(pIn, ulInLen) || pulOutLen == NULL)                      \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goMessageWhole(hSession, pParameter, ulParameterLen, pAssociatedData, \
+				      ulAssociatedDataLen, pIn, ulInLen, pOut, pulOutLen, dir);   \
+	}
 
+#define MSG_BEGIN_FN(name, dir)                                                    \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, \
+		   CK_BYTE_PTR pAssociatedData, CK_ULONG ulAssociatedDataLen)                \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pParameter, ulParameterLen, pAssociatedData, \
+				       ulAssociatedDataLen));                                     \
+		if (pParameter == NULL || GOHSM_BAD_BUF(pAssociatedData, ulAssociatedDataLen)) \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goMessageBegin(hSession, pParameter, ulParameterLen, pAssociatedData, \
+				      ulAssociatedDataLen, dir);                                  \
+	}
+
+#define MSG_NEXT_FN(name, dir)                                                     \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen, \
+		   CK_BYTE_PTR pIn, CK_ULONG ulInLen, CK_BYTE_PTR pOut, CK_ULONG_PTR pulOutLen, \
+		   CK_FLAGS flags)                                                         \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pParameter, ulParameterLen, pIn, ulInLen, pOut, \
+				       pulOutLen, flags));                                        \
+		if (pParameter == NULL || GOHSM_BAD_BUF(pIn, ulInLen) || pulOutLen == NULL) \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goMessageNext(hSession, pParameter, ulParameterLen, pIn, ulInLen, pOut, \
+				     pulOutLen, flags, dir);                                      \
+	}
+
+#define MSG_FINAL_FN(name, dir)                                                    \
+	CK_RV name(CK_SESSION_HANDLE hSession)                                         \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession));                                         \
+		return goMessageFinal(hSession, dir);                                      \
+	}
+
+MSG_INIT_FN(C_MessageEncryptInit, 1)
+MSG_WHOLE_FN(C_EncryptMessage, 1)
+MSG_BEGIN_FN(C_EncryptMessageBegin, 1)
+MSG_NEXT_FN(C_EncryptMessageNext, 1)
+MSG_FINAL_FN(C_MessageEncryptFinal, 1)
+
+MSG_INIT_FN(C_MessageDecryptInit, 0)
+MSG_WHOLE_FN(C_DecryptMessage, 0)
+MSG_BEGIN_FN(C_DecryptMessageBegin, 0)
+MSG_NEXT_FN(C_DecryptMessageNext, 0)
+MSG_FINAL_FN(C_MessageDecryptFinal, 0)
+
+/* Signing and verifying messages are not offered: after the initialisation
+ * check they return CKR_FUNCTION_NOT_SUPPORTED, from C. */
 MSG_INIT(C_MessageSignInit)
 NOT_SUPPORTED_FN(C_SignMessage,
 		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,

@@ -270,6 +270,12 @@ func MechanismInfo(m Mechanism) ck.MechanismInfo {
 	if _, ok := m.(KeyPairGenerator); ok {
 		f |= ck.CKF_GENERATE_KEY_PAIR
 	}
+	if _, ok := m.(MessageEncrypter); ok {
+		f |= ck.CKF_MESSAGE_ENCRYPT
+	}
+	if _, ok := m.(MessageDecrypter); ok {
+		f |= ck.CKF_MESSAGE_DECRYPT
+	}
 	if _, ok := m.(Encapsulator); ok {
 		f |= ck.CKF_ENCAPSULATE
 	}

@@ -101,6 +101,7 @@ type pendingOut struct {
 // sessionOps holds the active operations of a session; Session.mu guards it.
 type sessionOps struct {
 	active [numOpKinds]*operation
+	msg    [2]*msgOp // message-based encryption and decryption (message.go)
 }
 
 // canStart reports CKR_OPERATION_ACTIVE when kind k may not start now.
@@ -178,15 +179,20 @@ func (o *sessionOps) authorizeContext() error {
 
 // cancelOps ends the operations named by flags (C_SessionCancel, session
 // end, logout; C_XxxInit with a NULL mechanism goes through
-// Module.SessionCancel too). The message-based operations (CKF_MESSAGE_*)
-// are never active: gohsm offers no C_MessageXxxInit yet, so there is
-// nothing of theirs to end. CKF_FIND_OBJECTS is the caller's (s.find).
-// The caller holds s.mu.
+// Module.SessionCancel too), with CKF_MESSAGE_ENCRYPT/DECRYPT for the
+// message-based ones (message.go; signing messages is not offered).
+// CKF_FIND_OBJECTS is the caller's (s.find). The caller holds s.mu.
 func (s *Session) cancelOps(flags ck.Flags) {
 	for k := opKind(0); k < numOpKinds; k++ {
 		if flags&opFlag[k] != 0 {
 			s.ops.end(k)
 		}
+	}
+	if flags&ck.CKF_MESSAGE_ENCRYPT != 0 {
+		s.ops.endMessage(msgEncrypt)
+	}
+	if flags&ck.CKF_MESSAGE_DECRYPT != 0 {
+		s.ops.endMessage(msgDecrypt)
 	}
 }
 
