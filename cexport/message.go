@@ -21,7 +21,7 @@ import (
 // msgParam is a decoded per-message parameter and how to return its outputs.
 type msgParam struct {
 	v         any
-	writeBack func()
+	writeBack func(withIV bool) // withIV: also the IV or nonce the token may have made
 }
 
 // msgParamDecoders read the per-message parameter of each mechanism that
@@ -29,6 +29,7 @@ type msgParam struct {
 var msgParamDecoders = map[ck.MechanismType]func(p unsafe.Pointer, n C.CK_ULONG, encrypt bool) (msgParam, error){
 	ck.CKM_AES_GCM:           decodeGCMMessage,
 	ck.CKM_CHACHA20_POLY1305: decodeChaChaMessage,
+	ck.CKM_AES_CCM:           decodeCCMMessage,
 }
 
 // tagIn copies n tag bytes at p (the tag to check when decrypting).
@@ -62,11 +63,11 @@ func decodeGCMMessage(p unsafe.Pointer, n C.CK_ULONG, encrypt bool) (msgParam, e
 	v := &ck.GCMMessageParams{IV: iv, IVFixedBits: ck.ULong(s.ulIvFixedBits), IVGenerator: ck.GeneratorFunction(s.ivGenerator),
 		Tag: tagIn(s.pTag, tagLen, encrypt), TagBits: ck.ULong(s.ulTagBits)}
 	pIv, pTag := s.pIv, s.pTag
-	return msgParam{v: v, writeBack: func() {
+	return msgParam{v: v, writeBack: func(withIV bool) {
 		if !encrypt {
 			return
 		}
-		if v.IVGenerator != ck.CKG_NO_GENERATE && len(v.IV) > 0 {
+		if withIV && v.IVGenerator != ck.CKG_NO_GENERATE && len(v.IV) > 0 {
 			C.memcpy(unsafe.Pointer(pIv), unsafe.Pointer(&v.IV[0]), C.size_t(len(v.IV)))
 		}
 		tagOut(pTag, tagLen, v.Tag)
@@ -88,10 +89,37 @@ func decodeChaChaMessage(p unsafe.Pointer, n C.CK_ULONG, encrypt bool) (msgParam
 	const tagLen = 16
 	v := &ck.ChaCha20Poly1305MessageParams{Nonce: nonce, Tag: tagIn(s.pTag, tagLen, encrypt)}
 	pTag := s.pTag
-	return msgParam{v: v, writeBack: func() {
+	return msgParam{v: v, writeBack: func(bool) {
 		if encrypt {
 			tagOut(pTag, tagLen, v.Tag)
 		}
+	}}, nil
+}
+
+func decodeCCMMessage(p unsafe.Pointer, n C.CK_ULONG, encrypt bool) (msgParam, error) {
+	s, err := structAt[C.CK_CCM_MESSAGE_PARAMS](p, n)
+	if err != nil {
+		return msgParam{}, err
+	}
+	if s.pMAC == nil || s.ulMACLen > 16 {
+		return msgParam{}, ck.CKR_MECHANISM_PARAM_INVALID
+	}
+	nonce, err := field(unsafe.Pointer(s.pNonce), s.ulNonceLen)
+	if err != nil {
+		return msgParam{}, err
+	}
+	macLen := int(s.ulMACLen)
+	v := &ck.CCMMessageParams{DataLen: ck.ULong(s.ulDataLen), Nonce: nonce, NonceFixedBits: ck.ULong(s.ulNonceFixedBits),
+		NonceGenerator: ck.GeneratorFunction(s.nonceGenerator), MAC: tagIn(s.pMAC, macLen, encrypt), MACLen: ck.ULong(s.ulMACLen)}
+	pNonce, pMAC := s.pNonce, s.pMAC
+	return msgParam{v: v, writeBack: func(withIV bool) {
+		if !encrypt {
+			return
+		}
+		if withIV && v.NonceGenerator != ck.CKG_NO_GENERATE && len(v.Nonce) > 0 {
+			C.memcpy(unsafe.Pointer(pNonce), unsafe.Pointer(&v.Nonce[0]), C.size_t(len(v.Nonce)))
+		}
+		tagOut(pMAC, macLen, v.MAC)
 	}}, nil
 }
 
@@ -143,7 +171,7 @@ func goMessageWhole(h C.CK_SESSION_HANDLE, pParam C.CK_VOID_PTR, paramLen C.CK_U
 	out := outBytes(pOut, pOutLen)
 	n, err := f(m, ck.SessionHandle(h), mp.v, aad, in, out)
 	if err == nil && out != nil {
-		mp.writeBack()
+		mp.writeBack(true)
 	}
 	return finishOut(fn, pOutLen, n, err)
 }
@@ -170,7 +198,7 @@ func goMessageBegin(h C.CK_SESSION_HANDLE, pParam C.CK_VOID_PTR, paramLen C.CK_U
 	if err := f(m, ck.SessionHandle(h), mp.v, aad); err != nil {
 		return rvOf(fn, err)
 	}
-	mp.writeBack() // the generated IV; no tag yet
+	mp.writeBack(true) // the generated IV; no tag yet
 	return C.CKR_OK
 }
 
@@ -195,13 +223,9 @@ func goMessageNext(h C.CK_SESSION_HANDLE, pParam C.CK_VOID_PTR, paramLen C.CK_UL
 		return rvOf(fn, err)
 	}
 	out := outBytes(pOut, pOutLen)
-	v := mp.v
-	if gp, ok := v.(*ck.GCMMessageParams); ok && dir == 1 {
-		gp.IVGenerator = ck.CKG_NO_GENERATE // the IV was made at Begin; keep the caller's pIv as it is
-	}
-	n, err := f(m, ck.SessionHandle(h), v, in, out, ck.Flags(flags))
+	n, err := f(m, ck.SessionHandle(h), mp.v, in, out, ck.Flags(flags))
 	if err == nil && out != nil && ck.Flags(flags)&ck.CKF_END_OF_MESSAGE != 0 {
-		mp.writeBack()
+		mp.writeBack(false) // the tag; the IV was made (and returned) at Begin
 	}
 	return finishOut(fn, pOutLen, n, err)
 }

@@ -22,3 +22,15 @@ type GCMMessageParams struct {
 type ChaCha20Poly1305MessageParams struct {
 	Nonce, Tag []byte
 }
+
+// CCMMessageParams is CK_CCM_MESSAGE_PARAMS (CKM_AES_CCM): ulDataLen,
+// pNonce/ulNonceLen, ulNonceFixedBits, nonceGenerator (CKG_*), pMAC and
+// ulMACLen (the tag, in bytes).
+type CCMMessageParams struct {
+	DataLen        ULong
+	Nonce          []byte
+	NonceFixedBits ULong
+	NonceGenerator GeneratorFunction
+	MAC            []byte
+	MACLen         ULong
+}

@@ -86,8 +86,9 @@ func (g *gcmMessage) aead(p *ck.GCMMessageParams) (cipher.AEAD, error) {
 }
 
 // generateIV fills the bits of iv after the first fixed bits: a counter
-// (big-endian, in as many bits as are free) or random bits.
-func (g *gcmMessage) generateIV(iv []byte, fixed ck.ULong, gen ck.GeneratorFunction) error {
+// (big-endian, in as many bits as are free; *counter is the next value) or
+// random bits. CKG_NO_GENERATE leaves iv as it is.
+func generateIV(iv []byte, fixed ck.ULong, gen ck.GeneratorFunction, counter *uint64) error {
 	free := 8*len(iv) - int(fixed)
 	v := make([]byte, len(iv))
 	switch gen {
@@ -98,13 +99,13 @@ func (g *gcmMessage) generateIV(iv []byte, fixed ck.ULong, gen ck.GeneratorFunct
 			return ck.CKR_FUNCTION_FAILED
 		}
 	default: // CKG_GENERATE, CKG_GENERATE_COUNTER
-		if free < 64 && g.counter>>free != 0 {
+		if free < 64 && *counter>>free != 0 {
 			return ck.CKR_FUNCTION_FAILED // the counter space is used up: a new key is needed
 		}
-		for i, c := len(v)-1, g.counter; i >= 0 && c != 0; i, c = i-1, c>>8 {
+		for i, c := len(v)-1, *counter; i >= 0 && c != 0; i, c = i-1, c>>8 {
 			v[i] = byte(c)
 		}
-		g.counter++
+		*counter++
 	}
 	for i := range iv { // keep the fixed leading bits, take the rest from v
 		bits := max(0, min(8, 8*(i+1)-int(fixed)))
@@ -112,6 +113,10 @@ func (g *gcmMessage) generateIV(iv []byte, fixed ck.ULong, gen ck.GeneratorFunct
 		iv[i] = iv[i]&^mask | v[i]&mask
 	}
 	return nil
+}
+
+func (g *gcmMessage) generateIV(iv []byte, fixed ck.ULong, gen ck.GeneratorFunction) error {
+	return generateIV(iv, fixed, gen, &g.counter)
 }
 
 func (g *gcmMessage) Seal(param any, generate bool, aad, pt []byte) ([]byte, error) {
@@ -203,6 +208,92 @@ func (c chachaMessage) Open(param any, aad, ct []byte) ([]byte, error) {
 	}
 	pt, err := c.a.Open(nil, p.Nonce, append(append([]byte(nil), ct...), p.Tag...), aad)
 	if err != nil {
+		return nil, ck.CKR_ENCRYPTED_DATA_INVALID
+	}
+	return pt, nil
+}
+
+// ccmMessage is CKM_AES_CCM's message context, with the nonce counter.
+type ccmMessage struct {
+	b       cipher.Block
+	counter uint64
+}
+
+func (aesCCM) MessageEncryptInit(key *Key) (MessageContext, error) { return ccmMessageInit(key) }
+func (aesCCM) MessageDecryptInit(key *Key) (MessageContext, error) { return ccmMessageInit(key) }
+
+func ccmMessageInit(key *Key) (MessageContext, error) {
+	b, err := aesBlock(key)
+	if err != nil {
+		return nil, err
+	}
+	return &ccmMessage{b: b}, nil
+}
+
+func ccmMsgParam(param any) (*ck.CCMMessageParams, error) {
+	p, ok := param.(*ck.CCMMessageParams)
+	if !ok || p == nil || len(p.Nonce) < 7 || len(p.Nonce) > 13 || p.MACLen < 4 || p.MACLen > 16 || p.MACLen%2 != 0 ||
+		p.NonceFixedBits > ck.ULong(8*len(p.Nonce)) || p.NonceGenerator > ck.CKG_GENERATE_RANDOM {
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
+	}
+	return p, nil
+}
+
+func (c *ccmMessage) Check(param any) error { _, err := ccmMsgParam(param); return err }
+
+func (c *ccmMessage) Begin(param any) error {
+	p, err := ccmMsgParam(param)
+	if err != nil {
+		return err
+	}
+	return generateIV(p.Nonce, p.NonceFixedBits, p.NonceGenerator, &c.counter)
+}
+
+// core checks the message length against ulDataLen and what the nonce allows.
+func (c *ccmMessage) core(p *ck.CCMMessageParams, n int, encrypt bool) (*ccm, error) {
+	x := &ccm{b: c.b, nonce: p.Nonce, tagLen: int(p.MACLen)}
+	if uint64(n) != uint64(p.DataLen) || uint64(n) > x.maxLen() {
+		if encrypt {
+			return nil, ck.CKR_DATA_LEN_RANGE
+		}
+		return nil, ck.CKR_ENCRYPTED_DATA_LEN_RANGE
+	}
+	return x, nil
+}
+
+func (c *ccmMessage) Seal(param any, generate bool, aad, pt []byte) ([]byte, error) {
+	p, err := ccmMsgParam(param)
+	if err != nil {
+		return nil, err
+	}
+	if generate {
+		if err := generateIV(p.Nonce, p.NonceFixedBits, p.NonceGenerator, &c.counter); err != nil {
+			return nil, err
+		}
+	}
+	x, err := c.core(p, len(pt), true)
+	if err != nil {
+		return nil, err
+	}
+	out := x.seal(aad, pt)
+	p.MAC = out[len(pt):]
+	return out[:len(pt)], nil
+}
+
+func (c *ccmMessage) Open(param any, aad, ct []byte) ([]byte, error) {
+	p, err := ccmMsgParam(param)
+	if err != nil {
+		return nil, err
+	}
+	x, err := c.core(p, len(ct), false)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.MAC) != int(p.MACLen) {
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
+	}
+	pt, ok := x.open(aad, append(append([]byte(nil), ct...), p.MAC...))
+	if !ok {
 		return nil, ck.CKR_ENCRYPTED_DATA_INVALID
 	}
 	return pt, nil

@@ -27,7 +27,8 @@ func gcmMsgParams(a *capi.Arena, iv []byte, fixedBits, gen uint64, tag []byte) (
 // token's counter IV (CKG_GENERATE_COUNTER, fixed bits kept) and random IV
 // are returned in pIv and open with Go's GCM; length queries use no IV;
 // Begin/Next/END_OF_MESSAGE equals the single call; decryption checks the
-// tag. ChaCha20-Poly1305 matches x/crypto. Final ends the operation.
+// tag. ChaCha20-Poly1305 matches x/crypto; AES-CCM matches single-part
+// CKM_AES_CCM and a generated nonce decrypts. Final ends the operation.
 func TestMessageAEADThroughABI(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -176,4 +177,37 @@ func TestMessageAEADThroughABI(t *testing.T) {
 		t.Errorf("ChaCha20-Poly1305 message differs from x/crypto")
 	}
 	rv("C_MessageEncryptFinal", 0, sess)
+
+	// AES-CCM with CK_CCM_MESSAGE_PARAMS: the application's nonce gives what
+	// single-part C_Encrypt(CKM_AES_CCM) gives; a generated nonce decrypts.
+	ccmMech := a.Bytes(cWords(pkcs11.CKM_AES_CCM, 0, 0))
+	cn := []byte("ccm-nonce-13b")
+	mac := a.Buf(12)
+	pNonce := a.Bytes(cn)
+	ccmParam := a.Bytes(cWords(uint64(len(msg)), pNonce, uint64(len(cn)), 0, uint64(ck.CKG_NO_GENERATE), mac, 12))
+	rv("C_MessageEncryptInit", 0, sess, ccmMech, uint64(kh))
+	paramLen = 56 // sizeof(CK_CCM_MESSAGE_PARAMS)
+	ct = encrypt(ccmParam)
+	single := cWords(uint64(len(msg)), a.Bytes(cn), uint64(len(cn)), pAAD, uint64(len(aad)), 12)
+	hsmtest.Must(t, p.EncryptInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_CCM, single)}, kh), "C_EncryptInit(CKM_AES_CCM)")
+	want, err := p.Encrypt(s, msg)
+	hsmtest.Must(t, err, "C_Encrypt(CKM_AES_CCM)")
+	if got := append(ct, capi.Read(mac, 12)...); !bytes.Equal(got, want) {
+		t.Errorf("CCM message %x, single-part %x", got, want)
+	}
+	genParam := a.Bytes(cWords(uint64(len(msg)), pNonce, uint64(len(cn)), 64, uint64(ck.CKG_GENERATE_COUNTER), mac, 12))
+	ct = encrypt(genParam)
+	gotNonce, gotMAC := capi.Read(pNonce, len(cn)), capi.Read(mac, 12)
+	if !bytes.HasPrefix(gotNonce, cn[:8]) {
+		t.Errorf("generated nonce %x lost its 64 fixed bits", gotNonce)
+	}
+	rv("C_MessageEncryptFinal", 0, sess)
+	rv("C_MessageDecryptInit", 0, sess, ccmMech, uint64(kh))
+	decParam := a.Bytes(cWords(uint64(len(msg)), a.Bytes(gotNonce), uint64(len(cn)), 0, 0, a.Bytes(gotMAC), 12))
+	capi.WriteULong(outLen, uint64(len(msg)))
+	rv("C_DecryptMessage", 0, sess, decParam, 56, pAAD, uint64(len(aad)), a.Bytes(ct), uint64(len(ct)), out, outLen)
+	if got := capi.Read(out, int(capi.ReadULong(outLen))); !bytes.Equal(got, msg) {
+		t.Errorf("CCM C_DecryptMessage: %q", got)
+	}
+	rv("C_MessageDecryptFinal", 0, sess)
 }
