@@ -58,6 +58,9 @@ func newRootCmd(a *app) *cobra.Command {
 		newAuditCmd(a),
 		newQuorumCmd(a),
 		newBackupCmd(a),
+		newUserCmd(a),
+		newKeyCmd(a),
+		newCryptoCmd(a),
 	)
 	return root
 }
