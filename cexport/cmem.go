@@ -123,7 +123,7 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_ECDH1_DERIVE_PARAMS)(alloc(unsafe.Sizeof(C.CK_ECDH1_DERIVE_PARAMS{})))
 		*s = C.CK_ECDH1_DERIVE_PARAMS{kdf: x, ulSharedDataLen: la, pSharedData: (*C.CK_BYTE)(a), ulPublicDataLen: lb, pPublicData: (*C.CK_BYTE)(b)}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
-	case ck.CKM_ML_DSA: // mechparam_pqc.go
+	case ck.CKM_ML_DSA, ck.CKM_SLH_DSA: // mechparam_pqc.go
 		s := (*C.CK_SIGN_ADDITIONAL_CONTEXT)(alloc(unsafe.Sizeof(C.CK_SIGN_ADDITIONAL_CONTEXT{})))
 		*s = C.CK_SIGN_ADDITIONAL_CONTEXT{hedgeVariant: x, pContext: (*C.CK_BYTE)(a), ulContextLen: la}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
@@ -200,4 +200,53 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		*s = C.CK_RSA_PKCS_PSS_PARAMS{hashAlg: x, mgf: y, sLen: la}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	}
+}
+
+// decodeCMessageParam lays out the per-message parameter of t (GCM, CCM or
+// ChaCha20-Poly1305) from p (A: IV or nonce, B: tag, X, Y: numbers) with
+// ulParameterLen sizeof+LenDelta, and decodes it as message.go does; the
+// write-back runs too, into the laid-out buffers.
+func decodeCMessageParam(t ck.MechanismType, encrypt bool, p testParam) (any, error) {
+	var m cmem
+	defer m.free()
+	a, b := m.bytes(p.A), m.bytes(p.B)
+	la := C.CK_ULONG(len(p.A))
+	x, y := C.CK_ULONG(p.X), C.CK_ULONG(p.Y)
+	alloc := func(size uintptr) unsafe.Pointer {
+		q := C.calloc(1, C.size_t(size+64))
+		m.ptrs = append(m.ptrs, q)
+		return q
+	}
+	var ptr unsafe.Pointer
+	var size uintptr
+	switch t {
+	case ck.CKM_AES_GCM:
+		s := (*C.CK_GCM_MESSAGE_PARAMS)(alloc(unsafe.Sizeof(C.CK_GCM_MESSAGE_PARAMS{})))
+		*s = C.CK_GCM_MESSAGE_PARAMS{pIv: (*C.CK_BYTE)(a), ulIvLen: la, ulIvFixedBits: x, ivGenerator: y, pTag: (*C.CK_BYTE)(b),
+			ulTagBits: C.CK_ULONG(8 * len(p.B))}
+		ptr, size = unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_AES_CCM:
+		s := (*C.CK_CCM_MESSAGE_PARAMS)(alloc(unsafe.Sizeof(C.CK_CCM_MESSAGE_PARAMS{})))
+		*s = C.CK_CCM_MESSAGE_PARAMS{ulDataLen: x, pNonce: (*C.CK_BYTE)(a), ulNonceLen: la, ulNonceFixedBits: x, nonceGenerator: y,
+			pMAC: (*C.CK_BYTE)(b), ulMACLen: C.CK_ULONG(len(p.B))}
+		ptr, size = unsafe.Pointer(s), unsafe.Sizeof(*s)
+	default:
+		s := (*C.CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS)(alloc(unsafe.Sizeof(C.CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS{})))
+		tag := m.bytes(make([]byte, 16))
+		if len(p.B) == 0 {
+			tag = nil
+		}
+		*s = C.CK_SALSA20_CHACHA20_POLY1305_MSG_PARAMS{pNonce: (*C.CK_BYTE)(a), ulNonceLen: la, pTag: (*C.CK_BYTE)(tag)}
+		ptr, size = unsafe.Pointer(s), unsafe.Sizeof(*s)
+	}
+	dec, ok := msgParamDecoders[t]
+	if !ok {
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
+	}
+	mp, err := dec(ptr, C.CK_ULONG(int(size)+p.LenDelta), encrypt)
+	if err != nil {
+		return nil, err
+	}
+	mp.writeBack(true)
+	return mp.v, nil
 }
