@@ -62,6 +62,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newKeyCmd(a),
 		newCryptoCmd(a),
 	)
+	addTokenDelete(a, root) // token_delete.go
 	return root
 }
 
