@@ -15,6 +15,7 @@ import (
 // so that the table's owner and this file do not edit one file.
 func init() {
 	paramDecoders[ck.CKM_ML_DSA] = decodeSignAdditionalContext
+	paramDecoders[ck.CKM_SLH_DSA] = decodeSignAdditionalContext
 }
 
 // decodeSignAdditionalContext reads CK_SIGN_ADDITIONAL_CONTEXT (hedgeVariant,

@@ -281,6 +281,7 @@ var genCases = []genCase{
 	{mech: ck.CKM_CHACHA20_KEY_GEN, tmpl: ck.Template{}, material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_ML_DSA_KEY_PAIR_GEN, pub: tb(ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_65)), material: []ck.AttributeType{ck.CKA_VALUE, ck.CKA_SEED}},
 	{mech: ck.CKM_ML_KEM_KEY_PAIR_GEN, pub: tb(ck.CKA_PARAMETER_SET, int(ck.CKP_ML_KEM_512)), material: []ck.AttributeType{ck.CKA_VALUE, ck.CKA_SEED}},
+	{mech: ck.CKM_SLH_DSA_KEY_PAIR_GEN, pub: tb(ck.CKA_PARAMETER_SET, int(ck.CKP_SLH_DSA_SHAKE_128F)), material: []ck.AttributeType{ck.CKA_VALUE}},
 	{mech: ck.CKM_RSA_PKCS_KEY_PAIR_GEN, pub: tb(ck.CKA_MODULUS_BITS, 2048), material: []ck.AttributeType{ck.CKA_PRIVATE_EXPONENT,
 		ck.CKA_PRIME_1, ck.CKA_PRIME_2, ck.CKA_EXPONENT_1, ck.CKA_EXPONENT_2, ck.CKA_COEFFICIENT}},
 }

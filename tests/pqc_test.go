@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
+	"github.com/cloudflare/circl/sign/slhdsa"
 
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/tests/internal/capi"
@@ -42,7 +43,7 @@ func (e pqcEnv) sign(mech uint64, key uint64, msg []byte) ([]byte, uint64) {
 	if rv := e.call("C_SignInit", e.s, mech, key); rv != 0 {
 		return nil, rv
 	}
-	out, pn := e.a.Buf(8192), e.a.ULong(8192)
+	out, pn := e.a.Buf(1<<16), e.a.ULong(1<<16)
 	rv := e.call("C_Sign", e.s, e.a.Bytes(msg), uint64(len(msg)), out, pn)
 	return capi.Read(out, int(capi.ReadULong(pn))), rv
 }
@@ -198,4 +199,31 @@ func TestEd448X448ThroughLibrary(t *testing.T) {
 		t.Errorf("X448 secret differs from openssl's (%v)", err)
 	}
 	_ = pubA
+}
+
+// TestSLHDSAThroughLibrary: an SLH-DSA-SHAKE-128f pair made through
+// libgohsm.so signs with a context; circl verifies from the exported key.
+func TestSLHDSAThroughLibrary(t *testing.T) {
+	if !hsmtest.InChild(t, badConfig) {
+		return
+	}
+	e := pqcEnv{openRaw(t)}
+	e.setup()
+	a := &e.a
+	pub, priv := e.keyPair(ck.CKM_SLH_DSA_KEY_PAIR_GEN, []capi.Attr{a.Num(e.at(ck.CKA_PARAMETER_SET), uint64(ck.CKP_SLH_DSA_SHAKE_128F))}, nil)
+	msg, ctx := []byte("SLH-DSA through libgohsm.so"), []byte("ctx")
+	mech := a.Mechanism(uint64(ck.CKM_SLH_DSA), e.signContext(ck.CKH_HEDGE_REQUIRED, ctx))
+	sig, rv := e.sign(mech, priv, msg)
+	if rv != 0 {
+		t.Fatalf("C_Sign: %s", rvName(rv))
+	}
+	pk := slhdsa.PublicKey{ID: slhdsa.SHAKE_128f}
+	if err := pk.UnmarshalBinary(e.attr(pub, ck.CKA_VALUE)); err != nil {
+		t.Fatal(err)
+	}
+	if !slhdsa.Verify(&pk, slhdsa.NewMessage(msg), sig, ctx) {
+		t.Error("circl does not verify the library's SLH-DSA signature")
+	}
+	e.want("C_Verify", e.verify(mech, pub, msg, sig), codes(ck.CKR_OK))
+	e.want("C_Verify without the context", e.verify(a.Mechanism(uint64(ck.CKM_SLH_DSA), nil), pub, msg, sig), codes(ck.CKR_SIGNATURE_INVALID))
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package mechanisms
+
+const raceEnabled = false
