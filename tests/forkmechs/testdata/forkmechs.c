@@ -8,6 +8,13 @@
  *     list, runs every test in process, then forks. The child's C_Initialize
  *     goes through p11-kit's RPC to a fresh gohsm (DESIGN.md rule 1); it logs
  *     in, finds the keys by label and runs the same tests.
+ *   forkmechs late <libgohsm.so> <store dir> <list file> <loops>
+ *     The parent loads gohsm but never calls C_Initialize, then forks; the
+ *     child initialises. Loading started the Go runtime, so the child is
+ *     still routed through p11-kit.
+ *   forkmechs afterfork <libgohsm.so> <store dir> <list file> <loops>
+ *     The parent forks before loading gohsm; the child loads and
+ *     initialises it: a plain process with the whole of gohsm.
  *   forkmechs client <p11-kit-client.so> <mechanism list file> <loops>
  *     No fork: the process loads p11-kit-client.so, which talks to
  *     `p11-kit server --provider libgohsm.so` (P11_KIT_SERVER_ADDRESS), and
@@ -15,7 +22,7 @@
  *
  * Output lines (the Go driver parses them):
  *   MECH <hex> <where> <inlist 0|1> <result> <rv hex> <note>
- *       where: parent|child|client; result: ok|fail|skip
+ *       where: parent|child|client|late|afterfork; result: ok|fail|skip
  *   TIME <where> <what> <microseconds> <count>
  *   ALL <hex>            (fork mode: gohsm's list, for the client run)
  */
@@ -654,6 +661,19 @@ static CK_FUNCTION_LIST_PTR load(const char *path)
 	return l;
 }
 
+/* Reads the "hex flags" lines that the fork run's ALL lines gave. */
+static CK_ULONG read_list(const char *path, CK_MECHANISM_TYPE *all, CK_FLAGS *flags)
+{
+	CK_ULONG n = 0;
+	FILE *lf = fopen(path, "r");
+	if (!lf)
+		die("open list file", CKR_ARGUMENTS_BAD);
+	while (n < MAXM && fscanf(lf, "%lx %lx", &all[n], &flags[n]) == 2)
+		n++;
+	fclose(lf);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static CK_MECHANISM_TYPE all[MAXM];
@@ -661,23 +681,56 @@ int main(int argc, char **argv)
 	CK_ULONG n = MAXM;
 	int loops;
 
-	if (argc != 5 || (strcmp(argv[1], "fork") && strcmp(argv[1], "client"))) {
-		fprintf(stderr, "usage: %s fork libgohsm.so storedir loops | client p11-kit-client.so listfile loops\n", argv[0]);
+	if (argc < 5 || (strcmp(argv[1], "fork") && strcmp(argv[1], "client") && strcmp(argv[1], "late") &&
+			 strcmp(argv[1], "afterfork"))) {
+		fprintf(stderr, "usage: %s fork libgohsm.so storedir loops | client p11-kit-client.so listfile loops"
+				" | late|afterfork libgohsm.so storedir listfile loops\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	loops = atoi(argv[4]);
-	f = load(argv[2]);
+	loops = atoi(argv[argc - 1]);
 
+	if (strcmp(argv[1], "late") == 0 || strcmp(argv[1], "afterfork") == 0) {
+		pid_t pid;
+		int status, late = strcmp(argv[1], "late") == 0;
+		n = read_list(argv[4], all, flags);
+		if (late)
+			f = load(argv[2]); /* loaded, never initialised, in the parent */
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			CK_C_INITIALIZE_ARGS args;
+			char reserved[4200];
+			double t0;
+			where = late ? "late" : "afterfork";
+			if (!late)
+				f = load(argv[2]);
+			memset(&args, 0, sizeof args);
+			args.flags = CKF_OS_LOCKING_OK;
+			snprintf(reserved, sizeof reserved, "gohsm:dir=%s", argv[3]);
+			args.pReserved = reserved;
+			t0 = now_us();
+			MUST(f->C_Initialize(&args));
+			printf("TIME %s initialize %.0f 1\n", where, now_us() - t0);
+			open_token();
+			find_keys();
+			run_all(all, flags, n);
+			time_sign(loops);
+			MUST(f->C_Finalize(NULL));
+			fflush(stdout);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			printf("FATAL child failed, status 0x%x\n", status);
+			return 1;
+		}
+		printf("done\n");
+		return 0;
+	}
+	f = load(argv[2]);
 	if (strcmp(argv[1], "client") == 0) {
-		FILE *lf = fopen(argv[3], "r");
 		double t0;
-		if (!lf)
-			die("open list file", CKR_ARGUMENTS_BAD);
-		n = 0;
-		while (n < MAXM && fscanf(lf, "%lx %lx", &all[n], &flags[n]) == 2)
-			n++;
-		fclose(lf);
+		n = read_list(argv[3], all, flags);
 		where = "client";
 		t0 = now_us();
 		MUST(f->C_Initialize(NULL));
