@@ -111,9 +111,10 @@ func lookupMech(name string, sign bool) (mechSpec, error) {
 	return s, nil
 }
 
-// cryptoIO are --in and --out: files, or stdin and stdout.
+// cryptoIO are --in and --out (files, or stdin and stdout) and
+// --quorum-token, for a key whose use needs quorum approval.
 type cryptoIO struct {
-	in, out string
+	in, out, quorumToken string
 }
 
 func (c *cryptoIO) addFlags(cmd *cobra.Command, out bool) {
@@ -121,6 +122,7 @@ func (c *cryptoIO) addFlags(cmd *cobra.Command, out bool) {
 	if out {
 		cmd.Flags().StringVarP(&c.out, "out", "o", "", "output file (default: standard output)")
 	}
+	cmd.Flags().StringVar(&c.quorumToken, "quorum-token", "", `an approved quorum token for "key.use object=K", when quorum guards the key's use`)
 }
 
 func (c *cryptoIO) read(a *app) ([]byte, error) {
@@ -169,12 +171,12 @@ output is IV (16 bytes) || ciphertext; decrypt reads the same layout.`,
 
 func newCryptoSignCmd(a *app) *cobra.Command {
 	var (
-		sel  tokenSelector
-		cu   cuLogin
-		key  keyRef
-		io   cryptoIO
-		mech string
-		der  bool
+		sel   tokenSelector
+		cu    cuLogin
+		key   keyRef
+		files cryptoIO
+		mech  string
+		der   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sign",
@@ -191,7 +193,7 @@ func newCryptoSignCmd(a *app) *cobra.Command {
 			if der && !spec.ecdsa {
 				return usagef("--der applies to ECDSA mechanisms only")
 			}
-			data, err := io.read(a)
+			data, err := files.read(a)
 			if err != nil {
 				return err
 			}
@@ -201,6 +203,9 @@ func newCryptoSignCmd(a *app) *cobra.Command {
 					return err
 				}
 				mm, _ := spec.mechanism()
+				if err := attachQuorum(m, h, files.quorumToken); err != nil {
+					return err
+				}
 				if err := m.SignInit(h, mm, oh); err != nil {
 					return fmt.Errorf("crypto sign: %w", err)
 				}
@@ -218,14 +223,14 @@ func newCryptoSignCmd(a *app) *cobra.Command {
 						return err
 					}
 				}
-				return io.write(a, sig)
+				return files.write(a, sig)
 			})
 		},
 	}
 	sel.addFlags(cmd)
 	cu.addFlags(cmd)
 	key.addFlags(cmd)
-	io.addFlags(cmd, true)
+	files.addFlags(cmd, true)
 	cmd.Flags().StringVarP(&mech, "mechanism", "m", "", "signature mechanism: "+mechNames(true)+" (required)")
 	cmd.Flags().BoolVar(&der, "der", false, "write an ECDSA signature as DER (as openssl), not raw r||s")
 	return cmd
@@ -302,7 +307,7 @@ func newCryptoVerifyCmd(a *app) *cobra.Command {
 		sel           tokenSelector
 		cu            cuLogin
 		key           keyRef
-		io            cryptoIO
+		files         cryptoIO
 		mech, sigFile string
 		der           bool
 	)
@@ -328,7 +333,7 @@ func newCryptoVerifyCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := io.read(a)
+			data, err := files.read(a)
 			if err != nil {
 				return err
 			}
@@ -347,6 +352,9 @@ func newCryptoVerifyCmd(a *app) *cobra.Command {
 					}
 				}
 				mm, _ := spec.mechanism()
+				if err := attachQuorum(m, h, files.quorumToken); err != nil {
+					return err
+				}
 				if err := m.VerifyInit(h, mm, oh); err != nil {
 					return fmt.Errorf("crypto verify: %w", err)
 				}
@@ -365,7 +373,7 @@ func newCryptoVerifyCmd(a *app) *cobra.Command {
 	sel.addFlags(cmd)
 	cu.addFlags(cmd)
 	key.addFlags(cmd)
-	io.addFlags(cmd, false)
+	files.addFlags(cmd, false)
 	f := cmd.Flags()
 	f.StringVarP(&mech, "mechanism", "m", "", "signature mechanism: "+mechNames(true)+" (required)")
 	f.StringVar(&sigFile, "sig", "", "the signature file (required)")
@@ -375,11 +383,11 @@ func newCryptoVerifyCmd(a *app) *cobra.Command {
 
 func newCryptoCipherCmd(a *app, encrypt bool) *cobra.Command {
 	var (
-		sel  tokenSelector
-		cu   cuLogin
-		key  keyRef
-		io   cryptoIO
-		mech string
+		sel   tokenSelector
+		cu    cuLogin
+		key   keyRef
+		files cryptoIO
+		mech  string
 	)
 	use, short := "encrypt", "Encrypt a file"
 	classes := []ck.ObjectClass{ck.CKO_PUBLIC_KEY, ck.CKO_SECRET_KEY}
@@ -398,7 +406,7 @@ func newCryptoCipherCmd(a *app, encrypt bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := io.read(a)
+			data, err := files.read(a)
 			if err != nil {
 				return err
 			}
@@ -420,6 +428,9 @@ func newCryptoCipherCmd(a *app, encrypt bool) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if err := attachQuorum(m, h, files.quorumToken); err != nil {
+					return err
+				}
 				run := m.Decrypt
 				if encrypt {
 					err, run = m.EncryptInit(h, mm, oh), m.Encrypt
@@ -437,14 +448,14 @@ func newCryptoCipherCmd(a *app, encrypt bool) *cobra.Command {
 				if n, err = run(h, data, out); err != nil {
 					return fmt.Errorf("crypto %s: %w", use, err)
 				}
-				return io.write(a, append(iv, out[:n]...))
+				return files.write(a, append(iv, out[:n]...))
 			})
 		},
 	}
 	sel.addFlags(cmd)
 	cu.addFlags(cmd)
 	key.addFlags(cmd)
-	io.addFlags(cmd, true)
+	files.addFlags(cmd, true)
 	cmd.Flags().StringVarP(&mech, "mechanism", "m", "", use+" mechanism: "+mechNames(false)+" (required)")
 	return cmd
 }
