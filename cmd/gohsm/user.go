@@ -174,16 +174,24 @@ func newUserListCmd(a *app) *cobra.Command {
 	var (
 		sel    tokenSelector
 		co     coLogin
+		cu     cuLogin
 		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the token's users, their roles and failed-login counters",
+		Long: `List the token's users. A Crypto Officer logs in, or with --user a Crypto User
+(its password as for 'gohsm key').`,
 		Example: `  GOHSM_CO_PASSWORD=secret gohsm user list
+  GOHSM_USER_PIN=alice-pass gohsm user list --user alice
   gohsm user list --label demo --json | jq -r '.[] | select(.locked) | .name'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withCO(a, cmd, &sel, &co, func(m *provider.Module, h ck.SessionHandle) error {
+			login := func(fn func(*provider.Module, ck.SessionHandle) error) error { return withCO(a, cmd, &sel, &co, fn) }
+			if cmd.Flags().Changed("user") {
+				login = func(fn func(*provider.Module, ck.SessionHandle) error) error { return withCU(a, cmd, &sel, &cu, fn) }
+			}
+			return login(func(m *provider.Module, h ck.SessionHandle) error {
 				us, err := m.ListUsers(h)
 				if err != nil {
 					return fmt.Errorf("user list: %w", err)
@@ -210,6 +218,7 @@ func newUserListCmd(a *app) *cobra.Command {
 	}
 	sel.addFlags(cmd)
 	co.addFlags(cmd)
+	cu.addFlags(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

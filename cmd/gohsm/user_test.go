@@ -41,6 +41,8 @@ func TestUserLifecycle(t *testing.T) {
 		t.Fatalf("users: %+v", us)
 	}
 	gohsm(t, "user", "list").want(t, 0, "NAME", "alice", "officer2")
+	t.Setenv(envUserPIN, "alice-pass")
+	gohsm(t, "user", "list", "--user", "alice").want(t, 0, "officer2")
 
 	// Failed logins are counted, shown, and cleared by an unlock.
 	t.Setenv(envUserPIN, "wrong-password")
