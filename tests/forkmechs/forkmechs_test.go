@@ -222,6 +222,8 @@ func verdict(r result) string {
 	switch {
 	case r.res == "ok":
 		return "works"
+	case r.res == "skip" && !r.inList:
+		return "not offered (not tried)"
 	case r.res == "skip":
 		return "not tried"
 	case r.rv == uint64(ck.CKR_MECHANISM_INVALID) && !r.inList:
