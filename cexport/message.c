@@ -1,22 +1,10 @@
 /*
  * message.c: the PKCS#11 3.0 message-based functions (base 3.0 sections
- * 5.10, 5.13, 5.16, 5.17). Encryption and decryption go to the Go shims of
- * message.go; signing and verifying messages are not offered.
+ * 5.10, 5.13, 5.15, 5.17), implemented by the Go shims of message.go
+ * (AEAD encryption and decryption) and message_sign.go (MACs).
  */
 #include "front.h"
 #include "_cgo_export.h"
-
-#define NOT_SUPPORTED_FN(name, args, call)      \
-	CK_RV name args                             \
-	{                                           \
-		GOHSM_ENTER_3_0(name, call);            \
-		return CKR_FUNCTION_NOT_SUPPORTED;      \
-	}
-
-#define MSG_INIT(name) \
-	NOT_SUPPORTED_FN(name, (CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey), \
-			 (hSession, pMechanism, hKey))
-#define MSG_FINAL(name) NOT_SUPPORTED_FN(name, (CK_SESSION_HANDLE hSession), (hSession))
 
 /* Encryption and decryption of messages (AEAD: CKM_AES_GCM with
  * CK_GCM_MESSAGE_PARAMS, CKM_CHACHA20_POLY1305 with
@@ -89,32 +77,80 @@ MSG_BEGIN_FN(C_DecryptMessageBegin, 0)
 MSG_NEXT_FN(C_DecryptMessageNext, 0)
 MSG_FINAL_FN(C_MessageDecryptFinal, 0)
 
-/* Signing and verifying messages are not offered: after the initialisation
- * check they return CKR_FUNCTION_NOT_SUPPORTED, from C. */
-MSG_INIT(C_MessageSignInit)
-NOT_SUPPORTED_FN(C_SignMessage,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen),
-		 (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, pulSignatureLen))
-NOT_SUPPORTED_FN(C_SignMessageBegin,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen),
-		 (hSession, pParameter, ulParameterLen))
-NOT_SUPPORTED_FN(C_SignMessageNext,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen),
-		 (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, pulSignatureLen))
-MSG_FINAL(C_MessageSignFinal)
+/* Signing and verifying messages (the MAC mechanisms, message_sign.go). The
+ * per-message parameter must be empty; C_SignMessageNext without
+ * pulSignatureLen and C_VerifyMessageNext without pSignature are not the
+ * last part. */
+#define MSG_SIGN_INIT_FN(name, dir)                                                \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey) \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pMechanism, hKey));                       \
+		if (pMechanism == NULL)                                                    \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goMessageSignInit(hSession, pMechanism, hKey, dir);                 \
+	}
 
-MSG_INIT(C_MessageVerifyInit)
-NOT_SUPPORTED_FN(C_VerifyMessage,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen),
-		 (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, ulSignatureLen))
-NOT_SUPPORTED_FN(C_VerifyMessageBegin,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen),
-		 (hSession, pParameter, ulParameterLen))
-NOT_SUPPORTED_FN(C_VerifyMessageNext,
-		 (CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
-		  CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen),
-		 (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, ulSignatureLen))
-MSG_FINAL(C_MessageVerifyFinal)
+#define MSG_SIGN_BEGIN_FN(name, dir)                                               \
+	CK_RV name(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen) \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession, pParameter, ulParameterLen));             \
+		if (GOHSM_BAD_BUF(pParameter, ulParameterLen))                             \
+			return CKR_ARGUMENTS_BAD;                                              \
+		return goSignMessageBegin(hSession, pParameter, ulParameterLen, dir);      \
+	}
+
+#define MSG_SIGN_FINAL_FN(name, dir)                                               \
+	CK_RV name(CK_SESSION_HANDLE hSession)                                         \
+	{                                                                              \
+		GOHSM_ENTER_3_0(name, (hSession));                                         \
+		return goMessageSignFinal(hSession, dir);                                  \
+	}
+
+MSG_SIGN_INIT_FN(C_MessageSignInit, 1)
+MSG_SIGN_BEGIN_FN(C_SignMessageBegin, 1)
+MSG_SIGN_FINAL_FN(C_MessageSignFinal, 1)
+MSG_SIGN_INIT_FN(C_MessageVerifyInit, 0)
+MSG_SIGN_BEGIN_FN(C_VerifyMessageBegin, 0)
+MSG_SIGN_FINAL_FN(C_MessageVerifyFinal, 0)
+
+CK_RV C_SignMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+		    CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	GOHSM_ENTER_3_0(C_SignMessage, (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature,
+					pulSignatureLen));
+	if (GOHSM_BAD_BUF(pParameter, ulParameterLen) || GOHSM_BAD_BUF(pData, ulDataLen) || pulSignatureLen == NULL)
+		return CKR_ARGUMENTS_BAD;
+	return goSignMessage(hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, pulSignatureLen);
+}
+
+CK_RV C_SignMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	GOHSM_ENTER_3_0(C_SignMessageNext, (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature,
+					    pulSignatureLen));
+	if (GOHSM_BAD_BUF(pParameter, ulParameterLen) || GOHSM_BAD_BUF(pData, ulDataLen))
+		return CKR_ARGUMENTS_BAD;
+	return goSignMessageNext(hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, pulSignatureLen);
+}
+
+CK_RV C_VerifyMessage(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+		      CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+	GOHSM_ENTER_3_0(C_VerifyMessage, (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature,
+					  ulSignatureLen));
+	if (GOHSM_BAD_BUF(pParameter, ulParameterLen) || GOHSM_BAD_BUF(pData, ulDataLen) ||
+	    GOHSM_BAD_BUF(pSignature, ulSignatureLen))
+		return CKR_ARGUMENTS_BAD;
+	return goVerifyMessage(hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, ulSignatureLen, 1);
+}
+
+CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE hSession, CK_VOID_PTR pParameter, CK_ULONG ulParameterLen,
+			  CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+	GOHSM_ENTER_3_0(C_VerifyMessageNext, (hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature,
+					      ulSignatureLen));
+	if (GOHSM_BAD_BUF(pParameter, ulParameterLen) || GOHSM_BAD_BUF(pData, ulDataLen) ||
+	    GOHSM_BAD_BUF(pSignature, ulSignatureLen))
+		return CKR_ARGUMENTS_BAD;
+	return goVerifyMessage(hSession, pParameter, ulParameterLen, pData, ulDataLen, pSignature, ulSignatureLen, 0);
+}

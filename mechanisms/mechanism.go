@@ -276,6 +276,9 @@ func MechanismInfo(m Mechanism) ck.MechanismInfo {
 	if _, ok := m.(MessageDecrypter); ok {
 		f |= ck.CKF_MESSAGE_DECRYPT
 	}
+	if _, ok := m.(MessageSigner); ok {
+		f |= ck.CKF_MESSAGE_SIGN | ck.CKF_MESSAGE_VERIFY
+	}
 	if _, ok := m.(Encapsulator); ok {
 		f |= ck.CKF_ENCAPSULATE
 	}

@@ -101,7 +101,8 @@ type pendingOut struct {
 // sessionOps holds the active operations of a session; Session.mu guards it.
 type sessionOps struct {
 	active [numOpKinds]*operation
-	msg    [2]*msgOp // message-based encryption and decryption (message.go)
+	msg    [2]*msgOp     // message-based encryption and decryption (message.go)
+	msgSig [2]*msgSignOp // message-based signing and verifying (message_sign.go)
 }
 
 // canStart reports CKR_OPERATION_ACTIVE when kind k may not start now.
@@ -180,7 +181,7 @@ func (o *sessionOps) authorizeContext() error {
 // cancelOps ends the operations named by flags (C_SessionCancel, session
 // end, logout; C_XxxInit with a NULL mechanism goes through
 // Module.SessionCancel too), with CKF_MESSAGE_ENCRYPT/DECRYPT for the
-// message-based ones (message.go; signing messages is not offered).
+// message-based ones (message.go, message_sign.go).
 // CKF_FIND_OBJECTS is the caller's (s.find). The caller holds s.mu.
 func (s *Session) cancelOps(flags ck.Flags) {
 	for k := opKind(0); k < numOpKinds; k++ {
@@ -193,6 +194,12 @@ func (s *Session) cancelOps(flags ck.Flags) {
 	}
 	if flags&ck.CKF_MESSAGE_DECRYPT != 0 {
 		s.ops.endMessage(msgDecrypt)
+	}
+	if flags&ck.CKF_MESSAGE_SIGN != 0 {
+		s.ops.msgSig[msgSign] = nil
+	}
+	if flags&ck.CKF_MESSAGE_VERIFY != 0 {
+		s.ops.msgSig[msgVerify] = nil
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -210,4 +212,89 @@ func TestMessageAEADThroughABI(t *testing.T) {
 		t.Errorf("CCM C_DecryptMessage: %q", got)
 	}
 	rv("C_MessageDecryptFinal", 0, sess)
+}
+
+// TestMessageMACThroughABI: message-based signing with HMAC-SHA256 through
+// libgohsm.so: whole messages and messages in parts give Go's crypto/hmac
+// MAC, verification accepts it and refuses a changed one, the parameter of
+// C_MessageSignInit (CKM_SHA256_HMAC_GENERAL's length) applies to every
+// message, and a per-message parameter is refused.
+func TestMessageMACThroughABI(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	raw := hsmtest.Raw(t)
+	var a capi.Arena
+	defer a.Free()
+	sess := uint64(s)
+	rv := func(name string, want uint64, args ...uint64) {
+		t.Helper()
+		if got := raw.Call(name, args...); got != want {
+			t.Fatalf("%s = %s, want %s", name, hsmtest.RVName(uint(got)), hsmtest.RVName(uint(want)))
+		}
+	}
+	key := []byte("message MAC key")
+	kh, err := p.CreateObject(s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, key),
+		pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
+		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(generic secret)")
+	msg := []byte("first message to MAC")
+	h := hmac.New(sha256.New, key)
+	h.Write(msg)
+	want := h.Sum(nil)
+	pMsg := a.Bytes(msg)
+	sig, sigLen := a.Buf(32), a.ULong(32)
+
+	rv("C_MessageSignInit", 0, sess, a.Bytes(cWords(pkcs11.CKM_SHA256_HMAC, 0, 0)), uint64(kh))
+	capi.WriteULong(sigLen, 0)
+	rv("C_SignMessage", 0, sess, 0, 0, pMsg, uint64(len(msg)), 0, sigLen)
+	if capi.ReadULong(sigLen) != 32 {
+		t.Errorf("length query: %d", capi.ReadULong(sigLen))
+	}
+	for i := 0; i < 2; i++ { // the operation serves any number of messages
+		capi.WriteULong(sigLen, 32)
+		rv("C_SignMessage", 0, sess, 0, 0, pMsg, uint64(len(msg)), sig, sigLen)
+		if got := capi.Read(sig, 32); !bytes.Equal(got, want) {
+			t.Errorf("C_SignMessage %d: %x, want %x", i, got, want)
+		}
+	}
+	rv("C_SignMessage", uint64(ck.CKR_MECHANISM_PARAM_INVALID), sess, a.Bytes([]byte{1}), 1, pMsg, uint64(len(msg)), sig, sigLen)
+	rv("C_SignMessageBegin", 0, sess, 0, 0)
+	rv("C_SignMessage", uint64(ck.CKR_OPERATION_ACTIVE), sess, 0, 0, pMsg, uint64(len(msg)), sig, sigLen)
+	rv("C_SignMessageNext", 0, sess, 0, 0, pMsg, 5, 0, 0)
+	for i := uint64(0); i < 32; i += 8 { // so that the MAC below is this call's
+		capi.WriteULong(sig+i, 0)
+	}
+	capi.WriteULong(sigLen, 32)
+	rv("C_SignMessageNext", 0, sess, 0, 0, pMsg+5, uint64(len(msg)-5), sig, sigLen)
+	if got := capi.Read(sig, 32); !bytes.Equal(got, want) {
+		t.Errorf("C_SignMessageBegin/Next: %x, want %x", got, want)
+	}
+	rv("C_MessageSignFinal", 0, sess)
+	rv("C_SignMessage", uint64(ck.CKR_OPERATION_NOT_INITIALIZED), sess, 0, 0, pMsg, uint64(len(msg)), sig, sigLen)
+
+	rv("C_MessageVerifyInit", 0, sess, a.Bytes(cWords(pkcs11.CKM_SHA256_HMAC, 0, 0)), uint64(kh))
+	good := a.Bytes(want)
+	bad := a.Bytes(append([]byte{want[0] ^ 1}, want[1:]...))
+	rv("C_VerifyMessage", 0, sess, 0, 0, pMsg, uint64(len(msg)), good, 32)
+	rv("C_VerifyMessage", uint64(ck.CKR_SIGNATURE_INVALID), sess, 0, 0, pMsg, uint64(len(msg)), bad, 32)
+	rv("C_VerifyMessageBegin", 0, sess, 0, 0)
+	rv("C_VerifyMessageNext", 0, sess, 0, 0, pMsg, 7, 0, 0)
+	rv("C_VerifyMessageNext", 0, sess, 0, 0, pMsg+7, uint64(len(msg)-7), good, 32)
+	rv("C_MessageVerifyFinal", 0, sess)
+
+	// CKM_SHA256_HMAC_GENERAL with CK_MAC_GENERAL_PARAMS = 12 bytes, for every message.
+	rv("C_MessageSignInit", 0, sess, a.Bytes(cWords(pkcs11.CKM_SHA256_HMAC_GENERAL, a.ULong(12), 8)), uint64(kh))
+	capi.WriteULong(sigLen, 32)
+	rv("C_SignMessage", 0, sess, 0, 0, pMsg, uint64(len(msg)), sig, sigLen)
+	if got := capi.Read(sig, int(capi.ReadULong(sigLen))); !bytes.Equal(got, want[:12]) {
+		t.Errorf("HMAC_GENERAL(12) message MAC %x, want %x", got, want[:12])
+	}
+	rv("C_MessageSignFinal", 0, sess)
 }

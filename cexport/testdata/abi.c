@@ -354,12 +354,11 @@ static void check_null_pointers(CK_FUNCTION_LIST_3_0_PTR f)
 	/* Not offered: answered by C after the initialisation check. */
 	EXPECT_RV(f->C_GetOperationState(h, buf, &n), CKR_FUNCTION_NOT_SUPPORTED);
 	EXPECT_RV(f->C_SetOperationState(h, buf, 4, 0, 0), CKR_FUNCTION_NOT_SUPPORTED);
-	EXPECT_RV(f->C_MessageSignInit(h, &mech, o), CKR_FUNCTION_NOT_SUPPORTED);
-	EXPECT_RV(f->C_SignMessage(h, NULL, 0, buf, 1, buf, &n), CKR_FUNCTION_NOT_SUPPORTED);
-	/* Message-based encryption is offered: a NULL parameter is refused in C. */
+	/* The message-based API is offered: bad pointers are refused in C. */
 	EXPECT_RV(f->C_EncryptMessage(h, NULL, 0, NULL, 0, buf, 1, buf, &n), CKR_ARGUMENTS_BAD);
 	EXPECT_RV(f->C_DecryptMessageNext(h, NULL, 0, buf, 1, buf, &n, 0), CKR_ARGUMENTS_BAD);
-	EXPECT_RV(f->C_MessageVerifyFinal(h), CKR_FUNCTION_NOT_SUPPORTED);
+	EXPECT_RV(f->C_SignMessage(h, NULL, 0, buf, 1, buf, NULL), CKR_ARGUMENTS_BAD);
+	EXPECT_RV(f->C_VerifyMessage(h, NULL, 0, buf, 1, NULL, 4), CKR_ARGUMENTS_BAD);
 }
 
 /* A Go panic inside a call (here a fault reading the template) becomes
