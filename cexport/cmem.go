@@ -123,7 +123,9 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_ECDH1_DERIVE_PARAMS)(alloc(unsafe.Sizeof(C.CK_ECDH1_DERIVE_PARAMS{})))
 		*s = C.CK_ECDH1_DERIVE_PARAMS{kdf: x, ulSharedDataLen: la, pSharedData: (*C.CK_BYTE)(a), ulPublicDataLen: lb, pPublicData: (*C.CK_BYTE)(b)}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
-	case ck.CKM_ML_DSA, ck.CKM_SLH_DSA: // mechparam_pqc.go
+	case ck.CKM_ML_DSA, ck.CKM_SLH_DSA, ck.CKM_HASH_SLH_DSA_SHA224, ck.CKM_HASH_SLH_DSA_SHA256, ck.CKM_HASH_SLH_DSA_SHA384,
+		ck.CKM_HASH_SLH_DSA_SHA512, ck.CKM_HASH_SLH_DSA_SHA3_224, ck.CKM_HASH_SLH_DSA_SHA3_256, ck.CKM_HASH_SLH_DSA_SHA3_384,
+		ck.CKM_HASH_SLH_DSA_SHA3_512, ck.CKM_HASH_SLH_DSA_SHAKE128, ck.CKM_HASH_SLH_DSA_SHAKE256: // mechparam_pqc.go
 		s := (*C.CK_SIGN_ADDITIONAL_CONTEXT)(alloc(unsafe.Sizeof(C.CK_SIGN_ADDITIONAL_CONTEXT{})))
 		*s = C.CK_SIGN_ADDITIONAL_CONTEXT{hedgeVariant: x, pContext: (*C.CK_BYTE)(a), ulContextLen: la}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)

@@ -19,13 +19,14 @@ type rawEnv struct {
 	a   capi.Arena
 	fns map[string]capi.Func
 
-	slot, slotB  uint64
-	s, pubB      uint64
-	data, aes    uint64 // a public data object, a sensitive AES key
-	ecPriv, ecPb uint64 // an imported P-256 key pair (private: CKA_SIGN, public: CKA_VERIFY)
-	km           keyMaterial
-	checked      int // calls whose code was checked
-	un           map[string]bool
+	slot, slotB   uint64
+	s, pubB       uint64
+	data, aes     uint64 // a public data object, a sensitive AES key
+	ecPriv, ecPb  uint64 // an imported P-256 key pair (private: CKA_SIGN, public: CKA_VERIFY)
+	kemPub, kemPv uint64 // a generated ML-KEM-768 pair, for C_EncapsulateKey/C_DecapsulateKey
+	km            keyMaterial
+	checked       int // calls whose code was checked
+	un            map[string]bool
 }
 
 // badConfig keeps wrong PINs from locking the tokens during the sweeps.
@@ -202,6 +203,10 @@ func (e *rawEnv) setup() {
 		a.Bool(at(ck.CKA_SIGN), true), a.Val(at(ck.CKA_VALUE), e.km.ecScalar))
 	e.ecPb = e.create(e.s, cls(ck.CKO_PUBLIC_KEY), kt(ck.CKK_EC), a.Val(at(ck.CKA_EC_PARAMS), p256),
 		a.Bool(at(ck.CKA_VERIFY), true), a.Val(at(ck.CKA_EC_POINT), e.km.ecPoint))
+	pt, pn := a.Template(a.Num(at(ck.CKA_PARAMETER_SET), uint64(ck.CKP_ML_KEM_768)))
+	ph, vh := a.ULong(0), a.ULong(0)
+	e.must("C_GenerateKeyPair(ML-KEM)", e.s, a.Mechanism(uint64(ck.CKM_ML_KEM_KEY_PAIR_GEN), nil), pt, pn, 0, 0, ph, vh)
+	e.kemPub, e.kemPv = capi.ReadULong(ph), capi.ReadULong(vh)
 }
 
 // mechanismFor is the mechanism a valid call of fn uses.
@@ -219,6 +224,8 @@ func mechanismFor(fn string) ck.MechanismType {
 		return ck.CKM_AES_KEY_WRAP
 	case fn == "C_DeriveKey":
 		return ck.CKM_ECDH1_DERIVE
+	case fn == "C_EncapsulateKey", fn == "C_DecapsulateKey":
+		return ck.CKM_ML_KEM
 	}
 	return ck.CKM_AES_ECB
 }
@@ -226,6 +233,10 @@ func mechanismFor(fn string) ck.MechanismType {
 // keyFor is the object a valid call of fn uses.
 func (e *rawEnv) keyFor(fn string) uint64 {
 	switch {
+	case fn == "C_EncapsulateKey":
+		return e.kemPub
+	case fn == "C_DecapsulateKey":
+		return e.kemPv
 	case strings.Contains(fn, "Sign"), fn == "C_DeriveKey":
 		return e.ecPriv
 	case strings.Contains(fn, "Verify"):
@@ -252,7 +263,7 @@ func (e *rawEnv) template(fn string, nth int) (uint64, uint64) {
 			return a.Template(a.Val(at(ck.CKA_EC_PARAMS), p256), a.Bool(at(ck.CKA_VERIFY), true))
 		}
 		return a.Template(a.Bool(at(ck.CKA_SIGN), true))
-	case "C_UnwrapKey", "C_DeriveKey":
+	case "C_UnwrapKey", "C_DeriveKey", "C_EncapsulateKey", "C_DecapsulateKey":
 		return a.Template(a.Num(at(ck.CKA_CLASS), uint64(ck.CKO_SECRET_KEY)), a.Num(at(ck.CKA_KEY_TYPE), uint64(ck.CKK_AES)),
 			a.Num(at(ck.CKA_VALUE_LEN), 16))
 	}
