@@ -148,3 +148,26 @@ func (l *Logger) Prepare(e Event) *store.AuditRecord {
 // Sealer is the store.AuditSealer of this log (the chain MACs), for records
 // made by Prepare.
 func (l *Logger) Sealer() store.AuditSealer { return l.seal }
+
+// noSyncAppender is a store that can commit a record without waiting for
+// the disk (store/sqlite AppendAuditNoSync).
+type noSyncAppender interface {
+	AppendAuditNoSync(r *store.AuditRecord, seal store.AuditSealer) error
+}
+
+// AppendNoSync is Append for an event that changes nothing else in the
+// store (C_WrapKey): the record is durable against a killed process when
+// AppendNoSync returns, and on disk with the store's next synced commit or
+// checkpoint, so a power loss or OS crash right after may lose it. A store
+// without that choice appends as Append does.
+func (l *Logger) AppendNoSync(e Event) (store.AuditRecord, error) {
+	ns, ok := l.st.(noSyncAppender)
+	if !ok {
+		return l.Append(e)
+	}
+	r := l.record(e)
+	if err := ns.AppendAuditNoSync(&r, l.seal); err != nil {
+		return r, fmt.Errorf("audit: %w", err)
+	}
+	return r, nil
+}

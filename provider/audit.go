@@ -402,10 +402,25 @@ func (m *Module) auditWrap(h ck.SessionHandle, mt ck.MechanismType, wrapping, ke
 	if query {
 		return func() {}
 	}
-	rec := m.auditBefore(h, "C_WrapKey", key, m.keyRef(mt, wrapping), err)
+	s, serr := m.session(h)
+	if serr != nil {
+		return func() {}
+	}
+	var o *object
+	if key != 0 {
+		o, _, _ = m.resolve(s, key)
+	}
+	name, role := who(s)
+	target := m.keyRef(mt, wrapping)
 	return func() {
-		if *err != ck.CKR_BUFFER_TOO_SMALL {
-			rec()
+		if *err == ck.CKR_BUFFER_TOO_SMALL || m.audit == nil {
+			return
+		}
+		// A wrap changes nothing in the store: its record is committed
+		// without its own disk sync (audit README: Cost).
+		e := withObject(audit.Event{TokenID: s.token.id, User: name, Role: role, Op: "C_WrapKey", Target: target, Result: *err}, o)
+		if _, aerr := m.audit.AppendNoSync(e); aerr != nil {
+			m.log.WithError(aerr).WithField("op", e.Op).Error("gohsm: cannot write the audit log")
 		}
 	}
 }

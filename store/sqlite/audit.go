@@ -22,6 +22,18 @@ func (d *DB) AppendAudit(r *store.AuditRecord, seal store.AuditSealer) error {
 
 // AppendAudits appends rs in order in one transaction (store.Auditor).
 func (d *DB) AppendAudits(rs []*store.AuditRecord, seal store.AuditSealer) error {
+	return d.appendAudits(rs, seal, false)
+}
+
+// AppendAuditNoSync is AppendAudit whose commit does not wait for the disk
+// (writeAudit): durable against a killed process when it returns, on disk
+// with the next synced commit. For records of events that change nothing
+// else in the store (C_WrapKey), whose own sync would be the call's cost.
+func (d *DB) AppendAuditNoSync(r *store.AuditRecord, seal store.AuditSealer) error {
+	return d.appendAudits([]*store.AuditRecord{r}, seal, true)
+}
+
+func (d *DB) appendAudits(rs []*store.AuditRecord, seal store.AuditSealer, nosync bool) error {
 	given := make([]string, len(rs))
 	for i, r := range rs {
 		if r.Time.IsZero() {
@@ -29,7 +41,7 @@ func (d *DB) AppendAudits(rs []*store.AuditRecord, seal store.AuditSealer) error
 		}
 		given[i] = r.Serial
 	}
-	err := d.write(func(tx *sql.Tx) error {
+	err := d.writeAudit(nosync, func(tx *sql.Tx) error {
 		a, err := d.newAppender(tx)
 		if err != nil {
 			return err

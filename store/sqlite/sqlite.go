@@ -68,7 +68,8 @@ type DB struct {
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt // prepared hot statements, keyed by their SQL
 
-	gen *genCounters // the cross-process change signal (generation.go)
+	gen  *genCounters // the cross-process change signal (generation.go)
+	sync string       // the synchronous setting of every connection: FULL or NORMAL
 }
 
 var _ store.Store = (*DB)(nil)
@@ -117,7 +118,7 @@ func OpenWith(dir string, o Options) (*DB, error) {
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n) // every new connection re-runs the DSN pragmas; keep them
-	d := &DB{db: db, path: path, stmts: map[string]*sql.Stmt{}, gen: gen}
+	d := &DB{db: db, path: path, stmts: map[string]*sql.Stmt{}, gen: gen, sync: syncName(o.Sync)}
 	if err := d.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -131,14 +132,18 @@ func dsn(path string, o Options) string {
 	if bt <= 0 {
 		bt = defaultBusyTimeout
 	}
-	sync := "FULL"
-	if o.Sync == SyncNormal {
-		sync = "NORMAL"
-	}
+	sync := syncName(o.Sync)
 	// secure_delete overwrites freed cells, so a superseded wrapped master
 	// key (after a PIN change) does not linger in free pages of the file.
 	return fmt.Sprintf("%s?_journal_mode=WAL&_synchronous=%s&_busy_timeout=%d&_txlock=immediate&_foreign_keys=on&_secure_delete=on",
 		path, sync, bt.Milliseconds())
+}
+
+func syncName(s Sync) string {
+	if s == SyncNormal {
+		return "NORMAL"
+	}
+	return "FULL"
 }
 
 // Path is the database file's path.

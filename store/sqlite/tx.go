@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -55,6 +57,46 @@ func (d *DB) write(fn func(tx *sql.Tx) error) error {
 		// Holding the write lock: take a ticket, finish it once the
 		// transaction is over, whatever its outcome (generation.go).
 		defer d.gen.done(d.gen.ticket())
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// writeAudit is write for transactions that touch only the audit tables:
+// they take no ticket of the change signal, since no cache depends on them
+// (key-use records would otherwise make every process revalidate its keys).
+// With nosync the commit does not wait for the disk (synchronous=NORMAL on
+// that connection for that transaction): it survives a killed process, as
+// every commit does in WAL mode, and reaches the disk with the next synced
+// commit or checkpoint; a power loss before that may lose it.
+func (d *DB) writeAudit(nosync bool, fn func(tx *sql.Tx) error) error {
+	return retry(func() error {
+		d.wmu.Lock()
+		defer d.wmu.Unlock()
+		ctx := context.Background()
+		conn, err := d.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if nosync && d.sync != "NORMAL" {
+			if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+				return err
+			}
+			defer func() {
+				if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+d.sync); err != nil {
+					// Never hand a relaxed connection back to the pool.
+					conn.Raw(func(any) error { return driver.ErrBadConn })
+				}
+			}()
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
 		if err := fn(tx); err != nil {
 			tx.Rollback()
 			return err
