@@ -637,6 +637,12 @@ func revealable(k classKey, attrs map[ck.AttributeType][]byte, t ck.AttributeTyp
 // at C_CreateObject rather than at its first use.
 func checkKeyMaterial(k classKey, m map[ck.AttributeType][]byte) error {
 	switch {
+	case containsULong(pqcFamily, k.sub):
+		// Without CKA_VALUE or CKA_SEED this is a generator's template.
+		if m[ck.CKA_VALUE] == nil && m[ck.CKA_SEED] == nil {
+			return nil
+		}
+		return mechanisms.CheckPQCKeyMaterial(k.class, ck.KeyType(k.sub), m)
 	case k.sub == ck.ULong(ck.CKK_EC) && (k.class == ck.CKO_PUBLIC_KEY || k.class == ck.CKO_PRIVATE_KEY):
 		params, ok := m[ck.CKA_EC_PARAMS]
 		if !ok {

@@ -84,3 +84,25 @@ func TestEncapsulateDecapsulate(t *testing.T) {
 		}
 	}
 }
+
+// TestCreatePQCKeyChecked: C_CreateObject refuses PKCS#11 3.2 key material
+// that cannot work (checked like the EC and RSA imports) and accepts a
+// generated key's material imported again.
+func TestCreatePQCKeyChecked(t *testing.T) {
+	m, _, h := userSession(t)
+	pub, priv, err := m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_ML_DSA_KEY_PAIR_GEN},
+		tb(ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_44)), tb(ck.CKA_SENSITIVE, false))
+	must(t, err)
+	pv, seed := mustAttr(t, m, h, pub, ck.CKA_VALUE), mustAttr(t, m, h, priv, ck.CKA_SEED)
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY, ck.CKA_KEY_TYPE, ck.CKK_ML_DSA, ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_44), ck.CKA_VALUE, pv))
+	create(t, m, h, tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_ML_DSA, ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_44), ck.CKA_SEED, seed))
+	for name, tmpl := range map[string]ck.Template{
+		"public key of another set": tb(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY, ck.CKA_KEY_TYPE, ck.CKK_ML_DSA, ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_65), ck.CKA_VALUE, pv),
+		"short seed":                tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_ML_DSA, ck.CKA_PARAMETER_SET, int(ck.CKP_ML_DSA_44), ck.CKA_SEED, seed[1:]),
+		"ML-KEM value of 3 bytes":   tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_ML_KEM, ck.CKA_PARAMETER_SET, int(ck.CKP_ML_KEM_512), ck.CKA_VALUE, []byte{1, 2, 3}),
+	} {
+		if _, err := m.CreateObject(h, tmpl); err != ck.CKR_ATTRIBUTE_VALUE_INVALID {
+			t.Errorf("%s: %v, want CKR_ATTRIBUTE_VALUE_INVALID", name, err)
+		}
+	}
+}

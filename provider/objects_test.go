@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/mechanisms"
 )
 
 // getAttr reads one attribute.
@@ -61,12 +62,25 @@ func keyImports() []keyImport {
 			map[ck.AttributeType][]byte{ck.CKA_VALUE: ecPrivValue}},
 		{"RSA private", rsa, rsaPrivParts},
 	}
-	// PKCS#11 3.2 keys: CKA_SEED and CKA_VALUE are both material.
-	for _, kt := range pqcFamily {
-		seed, value := bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{byte(kt)}, 64)
-		out = append(out, keyImport{ck.KeyType(kt).String(),
-			tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.KeyType(kt), ck.CKA_PARAMETER_SET, 1, ck.CKA_SEED, seed, ck.CKA_VALUE, value),
-			map[ck.AttributeType][]byte{ck.CKA_SEED: seed, ck.CKA_VALUE: value}})
+	// PKCS#11 3.2 keys, real ones (C_CreateObject checks them): CKA_SEED and
+	// CKA_VALUE are both material.
+	for _, g := range []struct {
+		kt  ck.KeyType
+		gen ck.MechanismType
+		set int
+	}{{ck.CKK_ML_DSA, ck.CKM_ML_DSA_KEY_PAIR_GEN, 1}, {ck.CKK_ML_KEM, ck.CKM_ML_KEM_KEY_PAIR_GEN, 1}, {ck.CKK_SLH_DSA, ck.CKM_SLH_DSA_KEY_PAIR_GEN, 3}} {
+		mm, _ := mechanisms.Lookup(g.gen)
+		_, priv, err := mm.(mechanisms.KeyPairGenerator).GenerateKeyPair(tb(ck.CKA_PARAMETER_SET, g.set), nil)
+		if err != nil {
+			panic(err)
+		}
+		tmpl := tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, g.kt, ck.CKA_PARAMETER_SET, g.set, ck.CKA_VALUE, priv[ck.CKA_VALUE])
+		material := map[ck.AttributeType][]byte{ck.CKA_VALUE: priv[ck.CKA_VALUE]}
+		if seed := priv[ck.CKA_SEED]; seed != nil {
+			tmpl = append(tmpl, tb(ck.CKA_SEED, seed)...)
+			material[ck.CKA_SEED] = seed
+		}
+		out = append(out, keyImport{g.kt.String(), tmpl, material})
 	}
 	for _, kt := range append(append([]ck.ULong{}, secretFamily...), desFamily...) {
 		n := 32
