@@ -32,8 +32,14 @@ func wrapValue(k *Key) ([]byte, error) {
 	case ck.CKK_RSA:
 		priv, err = rsaPrivateKey(k)
 	case ck.CKK_EC:
+		if keyIsK1(k) { // pkcs8_extra.go: crypto/x509 has no secp256k1
+			return k1PKCS8(k)
+		}
 		priv, err = ecPrivateKey(k)
 	case ck.CKK_EC_EDWARDS:
+		if c, _ := keyEdCurve(edwardsCurves, k); c == curveEd448 {
+			return ed448PKCS8(k)
+		}
 		priv, err = ed25519PrivateKey(k)
 	default:
 		return nil, ck.CKR_KEY_NOT_WRAPPABLE
@@ -74,7 +80,9 @@ func unwrapAttrs(v []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error
 func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
 	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
-		return nil, ck.CKR_WRAPPED_KEY_INVALID
+		if k, err = parsePKCS8Extra(der); err != nil { // Ed448, secp256k1
+			return nil, ck.CKR_WRAPPED_KEY_INVALID
+		}
 	}
 	var kt ck.KeyType
 	attrs := map[ck.AttributeType][]byte{}
@@ -111,6 +119,14 @@ func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte,
 		kt = ck.CKK_EC_EDWARDS
 		attrs[ck.CKA_EC_PARAMS] = encodeOID(oidEd25519)
 		attrs[ck.CKA_VALUE] = bytes.Clone(k.Seed())
+	case ed448Seed:
+		kt = ck.CKK_EC_EDWARDS
+		attrs[ck.CKA_EC_PARAMS] = encodeOID(curveEd448.oid)
+		attrs[ck.CKA_VALUE] = []byte(k)
+	case k1Value:
+		kt = ck.CKK_EC
+		attrs[ck.CKA_EC_PARAMS] = encodeOID(curveK1.OID)
+		attrs[ck.CKA_VALUE] = []byte(k)
 	default:
 		return nil, ck.CKR_WRAPPED_KEY_INVALID
 	}
@@ -126,7 +142,8 @@ func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte,
 			c, err := CurveFromParams(p)
 			same = err == nil && bytes.Equal(encodeOID(c.OID), attrs[ck.CKA_EC_PARAMS])
 		case ck.CKK_EC_EDWARDS:
-			same = checkEd25519Params(p) == nil
+			c, err := findEdCurve(edwardsCurves, p)
+			same = err == nil && bytes.Equal(encodeOID(c.oid), attrs[ck.CKA_EC_PARAMS])
 		}
 		if !same {
 			return nil, ck.CKR_TEMPLATE_INCONSISTENT

@@ -209,8 +209,4 @@ func TestSecp256k1Errors(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		}
 	}
-	// Wrapping as PKCS #8 is not offered for secp256k1 keys.
-	if _, err := wrapValue(priv); err != ck.CKR_KEY_NOT_WRAPPABLE {
-		t.Errorf("PKCS #8 of a secp256k1 key: %v", err)
-	}
 }
