@@ -33,6 +33,7 @@ finish() {
 	exit $rc
 }
 trap finish EXIT
+cd "$WORK" # scratch files (got.txt, want.txt, modules.txt) stay out of the checkout
 mk() { timeout 120 make -s -C "$ROOT" LIB="$MODULE" CLI="$CLI" "$@"; }
 files() { (cd "$1" && find . ! -type d | sed 's|^\./|/|' | sort); }
 
