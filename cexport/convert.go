@@ -101,8 +101,7 @@ func wipe(b []byte) { clear(b) }
 
 // template copies a CK_ATTRIBUTE array. A value pointer that is NULL with a
 // non-zero length is CKR_ATTRIBUTE_VALUE_INVALID. Array attributes
-// (CKF_ARRAY_ATTRIBUTE: CKA_WRAP_TEMPLATE ...) hold C pointers that gohsm
-// does not decode yet, so they are CKR_ATTRIBUTE_TYPE_INVALID.
+// (CKF_ARRAY_ATTRIBUTE: CKA_WRAP_TEMPLATE ...) are flattened by arrayValue.
 func template(p *C.CK_ATTRIBUTE, n C.CK_ULONG) (ck.Template, error) {
 	if p == nil {
 		if n != 0 {
@@ -119,7 +118,12 @@ func template(p *C.CK_ATTRIBUTE, n C.CK_ULONG) (ck.Template, error) {
 		a := &attrs[i]
 		typ := ck.AttributeType(a._type)
 		if ck.Flags(typ)&ck.CKF_ARRAY_ATTRIBUTE != 0 {
-			return nil, ck.CKR_ATTRIBUTE_TYPE_INVALID
+			v, err := arrayValue(a)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = ck.Attribute{Type: typ, Value: v}
+			continue
 		}
 		if a.pValue == nil && a.ulValueLen != 0 {
 			return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID

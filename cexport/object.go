@@ -134,6 +134,9 @@ func applyAttribute(fn string, a *C.CK_ATTRIBUTE, r attributeResult) C.CK_RV {
 		a.ulValueLen = C.CK_ULONG(ck.UnavailableInformation)
 		return C.CK_RV(r.Err)
 	}
+	if ck.IsAttributeArray(ck.AttributeType(a._type)) {
+		return applyArray(a, r.Value)
+	}
 	need := C.CK_ULONG(len(r.Value))
 	switch {
 	case a.pValue == nil:

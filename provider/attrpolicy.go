@@ -47,6 +47,7 @@ const (
 	kULong                  // CK_ULONG: 8 bytes, native order
 	kDate                   // CK_DATE: empty or 8 ASCII digits
 	kMechs                  // CK_MECHANISM_TYPE array: a multiple of 8 bytes
+	kAttrs                  // CK_ATTRIBUTE array in ck's attribute-array encoding
 )
 
 // ruleFlag holds one attribute's rules for one object class.
@@ -188,6 +189,12 @@ var policyRows = []policyRow{
 	{typ: ck.CKA_DERIVE, in: cKeys, kind: kBool, flags: settable | modifiable, def: vFalse},
 	{typ: ck.CKA_LOCAL, in: cKeys, kind: kBool, def: vFalse},
 	{typ: ck.CKA_KEY_GEN_MECHANISM, in: cKeys, kind: kULong, def: ulong(ck.UnavailableInformation)},
+	// Array attributes: given at create/generate, fixed afterwards (no
+	// footnote 8 in the 3.0 tables). Absent or empty means no restriction.
+	{typ: ck.CKA_ALLOWED_MECHANISMS, in: cKeys, kind: kMechs, flags: settable, def: vEmpty},
+	{typ: ck.CKA_DERIVE_TEMPLATE, in: cKeys, kind: kAttrs, flags: settable, def: vEmpty},
+	{typ: ck.CKA_WRAP_TEMPLATE, in: cPub | cSecret, kind: kAttrs, flags: settable, def: vEmpty},
+	{typ: ck.CKA_UNWRAP_TEMPLATE, in: cPriv | cSecret, kind: kAttrs, flags: settable, def: vEmpty},
 
 	// 4.8 public keys.
 	{typ: ck.CKA_SUBJECT, in: cPub | cPriv, kind: kBytes, flags: settable | modifiable, def: vEmpty},
@@ -361,6 +368,10 @@ func checkEncoding(kind valueKind, v []byte) error {
 	case kMechs:
 		if len(v)%8 != 0 {
 			return ck.CKR_ATTRIBUTE_VALUE_INVALID
+		}
+	case kAttrs:
+		if _, err := ck.DecodeAttributeArray(v); err != nil {
+			return err
 		}
 	}
 	return nil
