@@ -8,6 +8,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/gohsm/gohsm/audit"
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/config"
+	"github.com/gohsm/gohsm/mechanisms"
 	"github.com/gohsm/gohsm/store"
 	"github.com/gohsm/gohsm/store/seal"
 	"github.com/gohsm/gohsm/store/sqlite"
@@ -62,7 +64,12 @@ type Module struct {
 	closed atomic.Bool
 }
 
-// New opens the store named by the configuration and returns a Module.
+// selfTest runs the mechanisms' known-answer tests (once per process); a
+// variable so that a test can make it fail.
+var selfTest = mechanisms.RunSelfTests
+
+// New runs the mechanism self-tests, opens the store named by the
+// configuration and returns a Module.
 func New(opts Options) (*Module, error) {
 	var cfg config.Config
 	var err error
@@ -78,6 +85,20 @@ func New(opts Options) (*Module, error) {
 		log.WithError(err).Error("gohsm: bad configuration")
 		closeLog(log)
 		return nil, err
+	}
+	if err := selfTest(); err != nil {
+		// A failed known-answer test means a broken primitive: the module
+		// refuses to start, as a FIPS 140 module enters its error state.
+		// CKR_GENERAL_ERROR is the code such tokens give for it (the failure
+		// is not the caller's and retrying cannot help).
+		family := ""
+		var se *mechanisms.SelfTestError
+		if errors.As(err, &se) {
+			family = se.Family
+		}
+		log.WithError(err).WithField("family", family).Error("gohsm: mechanism self-test failed")
+		closeLog(log)
+		return nil, fmt.Errorf("%w: %w", ck.CKR_GENERAL_ERROR, err)
 	}
 	st, err := sqlite.Open(cfg.StoreDir)
 	if err != nil {
