@@ -83,7 +83,7 @@ func (m *Module) initOp(h ck.SessionHandle, k opKind, mech ck.Mechanism, keyH ck
 	if !can(mm) {
 		return ck.CKR_MECHANISM_INVALID
 	}
-	key, alwaysAuth, err := m.keyForUse(s, keyH, usage)
+	key, alwaysAuth, err := m.keyForMech(s, keyH, usage, mech.Type)
 	if err != nil {
 		return err
 	}

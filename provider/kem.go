@@ -34,7 +34,7 @@ func (m *Module) EncapsulateKey(h ck.SessionHandle, mech ck.Mechanism, pub ck.Ob
 	if err != nil {
 		return 0, 0, err
 	}
-	pk, _, err := m.keyForUse(s, pub, ck.CKA_ENCAPSULATE)
+	pk, _, err := m.keyForMech(s, pub, ck.CKA_ENCAPSULATE, mech.Type)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -83,7 +83,7 @@ func (m *Module) DecapsulateKey(h ck.SessionHandle, mech ck.Mechanism, priv ck.O
 	if err != nil {
 		return 0, err
 	}
-	sk, _, err := m.keyForUse(s, priv, ck.CKA_DECAPSULATE)
+	sk, _, err := m.keyForMech(s, priv, ck.CKA_DECAPSULATE, mech.Type)
 	if err != nil {
 		return 0, err
 	}

@@ -30,7 +30,7 @@ func (m *Module) WrapKey(h ck.SessionHandle, mech ck.Mechanism, wrapping, key ck
 	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
-	wk, _, err := m.keyForUse(s, wrapping, ck.CKA_WRAP)
+	wk, _, err := m.keyForMech(s, wrapping, ck.CKA_WRAP, mech.Type)
 	if err == ck.CKR_KEY_HANDLE_INVALID {
 		err = ck.CKR_WRAPPING_KEY_HANDLE_INVALID
 	}
@@ -45,6 +45,9 @@ func (m *Module) WrapKey(h ck.SessionHandle, mech ck.Mechanism, wrapping, key ck
 		return 0, err
 	}
 	if err := wrappable(wk, k); err != nil {
+		return 0, err
+	}
+	if err := wrapTemplateMatches(wk, k); err != nil { // arrayattrs.go
 		return 0, err
 	}
 	wrapped, err := w.WrapKey(wk, k, mech.Parameter)
@@ -107,11 +110,14 @@ func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.
 	if err != nil {
 		return 0, err
 	}
-	uk, _, err := m.keyForUse(s, unwrapping, ck.CKA_UNWRAP)
+	uk, _, err := m.keyForMech(s, unwrapping, ck.CKA_UNWRAP, mech.Type)
 	if err == ck.CKR_KEY_HANDLE_INVALID {
 		err = ck.CKR_UNWRAPPING_KEY_HANDLE_INVALID
 	}
 	if err != nil {
+		return 0, err
+	}
+	if tmpl, tm, err = m.withKeyTemplate(s, uk, ck.CKA_UNWRAP_TEMPLATE, tmpl, tm); err != nil {
 		return 0, err
 	}
 	vals, err := u.UnwrapKey(uk, mech.Parameter, wrapped, tmpl)
@@ -143,8 +149,11 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if err != nil {
 		return 0, err
 	}
-	bk, _, err := m.keyForUse(s, base, ck.CKA_DERIVE)
+	bk, _, err := m.keyForMech(s, base, ck.CKA_DERIVE, mech.Type)
 	if err != nil {
+		return 0, err
+	}
+	if tmpl, tm, err = m.withKeyTemplate(s, bk, ck.CKA_DERIVE_TEMPLATE, tmpl, tm); err != nil {
 		return 0, err
 	}
 	param, err := m.resolveDeriveParam(s, mech.Parameter) // derive_params.go: HKDF salt key

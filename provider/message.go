@@ -78,7 +78,7 @@ func (m *Module) messageInit(h ck.SessionHandle, d msgDir, mech ck.Mechanism, ke
 	if init == nil {
 		return ck.CKR_MECHANISM_INVALID
 	}
-	k, _, err := m.keyForUse(s, keyH, usage)
+	k, _, err := m.keyForMech(s, keyH, usage, mech.Type)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (m *Module) messageSignInit(h ck.SessionHandle, d int, mech ck.Mechanism, k
 	if !ok {
 		return ck.CKR_MECHANISM_INVALID
 	}
-	k, _, err := m.keyForUse(s, keyH, usage)
+	k, _, err := m.keyForMech(s, keyH, usage, mech.Type)
 	if err != nil {
 		return err
 	}
