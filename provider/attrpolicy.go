@@ -190,11 +190,14 @@ var policyRows = []policyRow{
 	{typ: ck.CKA_LOCAL, in: cKeys, kind: kBool, def: vFalse},
 	{typ: ck.CKA_KEY_GEN_MECHANISM, in: cKeys, kind: kULong, def: ulong(ck.UnavailableInformation)},
 	// Array attributes: given at create/generate, fixed afterwards (no
-	// footnote 8 in the 3.0 tables). Absent or empty means no restriction.
-	{typ: ck.CKA_ALLOWED_MECHANISMS, in: cKeys, kind: kMechs, flags: settable, def: vEmpty},
-	{typ: ck.CKA_DERIVE_TEMPLATE, in: cKeys, kind: kAttrs, flags: settable, def: vEmpty},
-	{typ: ck.CKA_WRAP_TEMPLATE, in: cPub | cSecret, kind: kAttrs, flags: settable, def: vEmpty},
-	{typ: ck.CKA_UNWRAP_TEMPLATE, in: cPriv | cSecret, kind: kAttrs, flags: settable, def: vEmpty},
+	// footnote 8 in the 3.0 tables). No default: a key without them is
+	// unrestricted, and an absent CKA_ALLOWED_MECHANISMS is not revealed as
+	// an empty list, which clients read as "no mechanism allowed"
+	// (readAttr). An application's empty list is also no restriction.
+	{typ: ck.CKA_ALLOWED_MECHANISMS, in: cKeys, kind: kMechs, flags: settable},
+	{typ: ck.CKA_DERIVE_TEMPLATE, in: cKeys, kind: kAttrs, flags: settable},
+	{typ: ck.CKA_WRAP_TEMPLATE, in: cPub | cSecret, kind: kAttrs, flags: settable},
+	{typ: ck.CKA_UNWRAP_TEMPLATE, in: cPriv | cSecret, kind: kAttrs, flags: settable},
 
 	// 4.8 public keys.
 	{typ: ck.CKA_SUBJECT, in: cPub | cPriv, kind: kBytes, flags: settable | modifiable, def: vEmpty},

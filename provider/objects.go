@@ -344,6 +344,9 @@ func readAttr(o *object, t ck.AttributeType) ([]byte, ck.RV) {
 	if o.sealed && secretAtRest(policy[o.key][t], t, o.private()) {
 		return nil, ck.CKR_ATTRIBUTE_SENSITIVE // sealed, and nobody logged in to unseal it
 	}
+	if t == ck.CKA_ALLOWED_MECHANISMS {
+		return nil, ck.CKR_ATTRIBUTE_TYPE_INVALID // no list: unrestricted (arrayattrs.go)
+	}
 	return []byte{}, ck.CKR_OK
 }
 

@@ -112,6 +112,18 @@ func TestArrayAttributes(t *testing.T) {
 		}
 	})
 
+	t.Run("no allowed-mechanisms list", func(t *testing.T) {
+		plain := aesKey(t, p, s, km.aes, nil)
+		rv, back, _ := rawAttrs(raw, s, plain, []uint{ckaAllowedMechs, ckaWrapTemplate}, []int{-1, -1})
+		if rv != pkcs11.CKR_ATTRIBUTE_TYPE_INVALID || back[0].Len != capi.Unavailable || back[1].Len != 0 {
+			t.Fatalf("key without array attributes: %s, lengths %#x %d; want CKR_ATTRIBUTE_TYPE_INVALID, unavailable, an empty template",
+				hsmtest.RVName(uint(rv)), back[0].Len, back[1].Len)
+		}
+		hsmtest.Must(t, p.EncryptInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_ECB, nil)}, plain), "C_EncryptInit without a list")
+		_, err := p.Encrypt(s, make([]byte, 16)) // ends the operation
+		hsmtest.Must(t, err, "C_Encrypt")
+	})
+
 	t.Run("not modifiable", func(t *testing.T) {
 		err := p.SetAttributeValue(s, wrapper, []*pkcs11.Attribute{pkcs11.NewAttribute(ckaAllowedMechs, []byte{})})
 		hsmtest.WantRV(t, err, "C_SetAttributeValue(CKA_ALLOWED_MECHANISMS)", pkcs11.CKR_ATTRIBUTE_READ_ONLY)
