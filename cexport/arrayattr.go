@@ -6,6 +6,7 @@ package main
 import "C"
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/gohsm/gohsm/ck"
@@ -65,6 +66,18 @@ func arrayValue(a *C.CK_ATTRIBUTE) ([]byte, error) {
 		}
 		t[i] = ck.Attribute{Type: et, Value: v}
 	}
+	// The order of a template's attributes never matters (base 3.0 §3.4
+	// CK_ATTRIBUTE): sorted, equal templates have equal encodings, so that
+	// C_FindObjects compares them as values.
+	slices.SortStableFunc(t, func(x, y ck.Attribute) int {
+		switch {
+		case x.Type < y.Type:
+			return -1
+		case x.Type > y.Type:
+			return 1
+		}
+		return 0
+	})
 	return ck.EncodeAttributeArray(t), nil
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 func TestArrayAttributeInput(t *testing.T) {
-	inner := []testAttr{{ck.CKA_EXTRACTABLE, []byte{1}, 1}, {ck.CKA_LABEL, []byte("lbl"), 3}}
+	// Sorted by type, as arrayValue stores them.
+	inner := []testAttr{{ck.CKA_LABEL, []byte("lbl"), 3}, {ck.CKA_EXTRACTABLE, []byte{1}, 1}}
 	tests := []struct {
 		name     string
 		typ      ck.AttributeType
@@ -43,6 +44,15 @@ func TestArrayAttributeInput(t *testing.T) {
 			}
 			checkTemplate(t, tc.inner, dec)
 		})
+	}
+}
+
+func TestArrayAttributeOrder(t *testing.T) {
+	a, b := testAttr{ck.CKA_LABEL, []byte("l"), 1}, testAttr{ck.CKA_EXTRACTABLE, []byte{1}, 1}
+	x, err1 := decodeCArray(ck.CKA_WRAP_TEMPLATE, []testAttr{a, b}, 0)
+	y, err2 := decodeCArray(ck.CKA_WRAP_TEMPLATE, []testAttr{b, a}, 0)
+	if err1 != nil || err2 != nil || !bytes.Equal(x[0].Value, y[0].Value) {
+		t.Fatalf("one template in two orders: %x %v, %x %v", x[0].Value, err1, y[0].Value, err2)
 	}
 }
 

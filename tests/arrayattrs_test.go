@@ -87,28 +87,44 @@ func TestArrayAttributes(t *testing.T) {
 		if rv := raw.Call("C_GetAttributeValue", uint64(s), uint64(wrapper), outer, n); rv != pkcs11.CKR_OK {
 			t.Fatalf("inner length query: %s", hsmtest.RVName(uint(rv)))
 		}
+		// The library stores a template sorted by type (order never matters).
 		got := capi.ReadTemplate(inner, 2)
-		if got[0].Type != pkcs11.CKA_EXTRACTABLE || got[0].Len != 1 || got[1].Type != pkcs11.CKA_LABEL || got[1].Len != 9 {
+		if got[0].Type != pkcs11.CKA_LABEL || got[0].Len != 9 || got[1].Type != pkcs11.CKA_EXTRACTABLE || got[1].Len != 1 {
 			t.Fatalf("inner lengths %+v", got)
 		}
 		// Values.
-		inner, _ = b.Template(b.Out(0, 1), b.Out(0, 9))
+		inner, _ = b.Template(b.Out(0, 9), b.Out(0, 1))
 		outer, n = b.Template(capi.Attr{Type: ckaUnwrapTemplate, PValue: inner, Len: 2 * attrSize})
 		if rv := raw.Call("C_GetAttributeValue", uint64(s), uint64(wrapper), outer, n); rv != pkcs11.CKR_OK {
 			t.Fatalf("values: %s", hsmtest.RVName(uint(rv)))
 		}
 		got = capi.ReadTemplate(inner, 2)
-		if v := capi.Read(got[0].PValue, 1); v[0] != 0 || string(capi.Read(got[1].PValue, 9)) != "unwrapped" {
-			t.Fatalf("values %x %q", v, capi.Read(got[1].PValue, 9))
+		if v := capi.Read(got[1].PValue, 1); v[0] != 0 || string(capi.Read(got[0].PValue, 9)) != "unwrapped" {
+			t.Fatalf("values %q %x", capi.Read(got[0].PValue, 9), v)
 		}
 		// An inner buffer too small.
-		inner, _ = b.Template(b.Out(0, 1), b.Out(0, 3))
+		inner, _ = b.Template(b.Out(0, 3), b.Out(0, 1))
 		outer, n = b.Template(capi.Attr{Type: ckaUnwrapTemplate, PValue: inner, Len: 2 * attrSize})
 		if rv := raw.Call("C_GetAttributeValue", uint64(s), uint64(wrapper), outer, n); rv != pkcs11.CKR_BUFFER_TOO_SMALL {
 			t.Fatalf("short inner buffer: %s, want CKR_BUFFER_TOO_SMALL", hsmtest.RVName(uint(rv)))
 		}
-		if got = capi.ReadTemplate(inner, 2); got[1].Len != capi.Unavailable {
-			t.Fatalf("short inner buffer length %#x, want CK_UNAVAILABLE_INFORMATION", got[1].Len)
+		if got = capi.ReadTemplate(inner, 2); got[0].Len != capi.Unavailable || got[1].Len != 1 {
+			t.Fatalf("short inner buffer lengths %#x %d, want CK_UNAVAILABLE_INFORMATION 1", got[0].Len, got[1].Len)
+		}
+	})
+
+	t.Run("find", func(t *testing.T) {
+		// The unwrap template in another order than at create still matches.
+		var b capi.Arena
+		defer b.Free()
+		tp, n := b.Template(arrayAttr(&b, ckaUnwrapTemplate, b.Val(pkcs11.CKA_LABEL, []byte("unwrapped")), b.Bool(pkcs11.CKA_EXTRACTABLE, false)))
+		if rv := raw.Call("C_FindObjectsInit", uint64(s), tp, n); rv != pkcs11.CKR_OK {
+			t.Fatalf("C_FindObjectsInit: %s", hsmtest.RVName(uint(rv)))
+		}
+		found, _, err := p.FindObjects(s, 10)
+		hsmtest.Must(t, p.FindObjectsFinal(s), "C_FindObjectsFinal")
+		if err != nil || len(found) != 1 || found[0] != wrapper {
+			t.Fatalf("found %v, %v; want [%d]", found, err, wrapper)
 		}
 	})
 
