@@ -81,3 +81,36 @@ func TestMergeKeyTemplate(t *testing.T) {
 		t.Fatalf("no template: %v %v", got, err)
 	}
 }
+
+// TestAllowedMechanismsDerive: the base key and an HKDF salt key are both
+// used with the derivation mechanism, so both lists apply.
+func TestAllowedMechanismsDerive(t *testing.T) {
+	m, _, h := userSession(t)
+	only := func(mt ck.MechanismType) []byte { return ck.EncodeULong(ck.ULong(mt)) }
+	secret := func(v, allowed []byte) ck.ObjectHandle {
+		o, err := m.CreateObject(h, tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_GENERIC_SECRET,
+			ck.CKA_VALUE, v, ck.CKA_DERIVE, true, ck.CKA_ALLOWED_MECHANISMS, allowed))
+		must(t, err)
+		return o
+	}
+	v := make([]byte, 32)
+	hkdfOnly, other := only(ck.CKM_HKDF_DERIVE), only(ck.CKM_SHA256_KEY_DERIVATION)
+	tmpl := tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_GENERIC_SECRET, ck.CKA_VALUE_LEN, 16)
+	hkdf := func(salt ck.ObjectHandle) ck.Mechanism {
+		return ck.Mechanism{Type: ck.CKM_HKDF_DERIVE, Parameter: &ck.HKDFParams{Extract: true, Expand: true, PRF: ck.CKM_SHA256,
+			SaltType: ck.CKF_HKDF_SALT_KEY, SaltKey: salt}}
+	}
+	tests := []struct {
+		name       string
+		base, salt []byte
+		want       ck.RV
+	}{
+		{"both allow HKDF", hkdfOnly, hkdfOnly, 0},
+		{"base does not", other, hkdfOnly, ck.CKR_MECHANISM_INVALID},
+		{"salt key does not", hkdfOnly, other, ck.CKR_MECHANISM_INVALID},
+	}
+	for _, tc := range tests {
+		_, err := m.DeriveKey(h, hkdf(secret(v, tc.salt)), secret(v, tc.base), tmpl)
+		wantRV(t, tc.name, err, tc.want)
+	}
+}

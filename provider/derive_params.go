@@ -7,14 +7,16 @@ import (
 // resolveDeriveParam fills in what a derivation parameter names by handle,
 // so that mechanisms only ever see values: the salt key of CK_HKDF_PARAMS
 // (CKF_HKDF_SALT_KEY). The salt key is used like a base key: it must be a
-// secret key this user may use, with CKA_DERIVE. The caller's parameter is
-// not changed; a copy carries the salt.
-func (m *Module) resolveDeriveParam(s *Session, param any) (any, error) {
+// secret key this user may use, with CKA_DERIVE and the mechanism in its
+// CKA_ALLOWED_MECHANISMS. The caller's parameter is not changed; a copy
+// carries the salt.
+func (m *Module) resolveDeriveParam(s *Session, mech ck.Mechanism) (any, error) {
+	param := mech.Parameter
 	p, ok := param.(*ck.HKDFParams)
 	if !ok || p == nil || p.SaltType != ck.CKF_HKDF_SALT_KEY {
 		return param, nil
 	}
-	k, _, err := m.keyForUse(s, p.SaltKey, ck.CKA_DERIVE)
+	k, _, err := m.keyForMech(s, p.SaltKey, ck.CKA_DERIVE, mech.Type)
 	if err != nil {
 		return nil, err
 	}

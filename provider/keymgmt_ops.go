@@ -156,7 +156,7 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if tmpl, tm, err = m.withKeyTemplate(s, bk, ck.CKA_DERIVE_TEMPLATE, tmpl, tm); err != nil {
 		return 0, err
 	}
-	param, err := m.resolveDeriveParam(s, mech.Parameter) // derive_params.go: HKDF salt key
+	param, err := m.resolveDeriveParam(s, mech) // derive_params.go: HKDF salt key
 	if err != nil {
 		return 0, err
 	}
