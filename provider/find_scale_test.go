@@ -51,9 +51,7 @@ func TestFindOneAmong100000(t *testing.T) {
 	if !bytes.Equal(mustAttr(t, m, h, got[0], ck.CKA_ID), []byte("id-054321")) {
 		t.Error("wrong object")
 	}
-	// A scan of 100,000 rows takes tens of milliseconds here; an index
-	// lookup well under one. The bound is loose for slow CI machines.
-	if took > 20*time.Millisecond {
-		t.Errorf("finding one object among %d took %v: not an index lookup?", n, took)
-	}
+	// That the search uses the index, not a scan, is asserted on the query
+	// plan in store/sqlite (TestFindUsesIndex); speed is measured by
+	// the benchmarks, never asserted in a test.
 }
