@@ -11,8 +11,11 @@ import (
 	"github.com/gohsm/gohsm/store/seal"
 )
 
-// validUserName is the alphabet of user names: 1 to 31 letters, digits, '_', '-', '.'.
-var validUserName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,31}$`)
+// UserNamePattern is the alphabet of user names: 1 to 31 letters, digits,
+// '_', '-', '.' (exported for the CLI, which checks names before asking for passwords).
+var UserNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,31}$`)
+
+var validUserName = UserNamePattern
 
 // defaultCUName is the Crypto User that C_InitPIN makes from a bare PIN.
 const defaultCUName = "user"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/spf13/cobra"
 
@@ -24,9 +23,8 @@ const (
 // maxLabelLen is CK_TOKEN_INFO's label field.
 const maxLabelLen = 32
 
-// validUserName is the provider's rule for user names (provider/login.go):
-// a name outside it would be taken as part of the password.
-var validUserName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,31}$`)
+// validUserName is the provider's rule for user names.
+var validUserName = provider.UserNamePattern
 
 func checkCOName(name string) error {
 	if !validUserName.MatchString(name) {
