@@ -8,7 +8,7 @@ FUZZTIME ?= 30s
 # Go may be installed in /usr/local/go without being on PATH (a fresh Debian 12).
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build clean deps demo test fuzz bench install uninstall FORCE
+.PHONY: all build clean deps demo test e2e fuzz bench install uninstall FORCE
 all: build
 build: $(LIB) $(CLI)
 
@@ -43,6 +43,12 @@ demo: deps
 test: deps
 	$(MAKE) build
 	scripts/test.sh $(CURDIR)/$(LIB) $(CURDIR)/$(CLI)
+
+# e2e runs the real-client examples alone (NGINX, Apache, OpenSSL, Java, NSS,
+# GnuTLS, p11-kit, pkcs11-tool, Oracle TDE's pattern, make install); make test runs them too.
+e2e: deps
+	$(MAKE) build
+	scripts/e2e.sh $(CURDIR)/$(LIB)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (make test runs their seed corpora).
 fuzz: build
