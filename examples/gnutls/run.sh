@@ -17,6 +17,7 @@
 #   examples/gnutls/run.sh /usr/lib/softhsm/libsofthsm2.so
 # Environment: MODULE, CLIENTS, KEEP=1 keeps the work directory.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/examples/gnutls"
@@ -75,7 +76,6 @@ esac
 export GNUTLS_PIN=123456 GNUTLS_SO_PIN=so-secret
 TOKEN="pkcs11:token=gnutls"
 P11T=(timeout 60 p11tool --provider "$MODULE")
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 
 printf 'gnutls example: %s, module %s, work %s\n' "$(gnutls-cli --version | head -1)" "$MODULE" "$WORK"
 

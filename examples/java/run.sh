@@ -15,6 +15,7 @@
 #
 # Usage: examples/java/run.sh [module.so]     (default: ./libgohsm.so)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/examples/java"
@@ -52,7 +53,6 @@ export GOHSM_DIR="$WORK/store" GOHSM_CONF="$WORK/gohsm.toml"
 printf '[log]\nlevel = "warn"\nfile = "%s/gohsm.log"\n' "$WORK" >"$GOHSM_CONF"
 export SO_PIN=so-secret USER_PIN=123456
 TOKEN=java
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 P11=(timeout 60 pkcs11-tool --module "$MODULE")
 
 step "initialise token '$TOKEN' and the user PIN (pkcs11-tool)"

@@ -19,6 +19,7 @@
 # the work directory, KEY_TYPES ("ec rsa" by default), REQUIRE_RSA=0 lets a
 # module without RSA key generation run with EC alone.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/examples/nginx"
@@ -47,10 +48,8 @@ chmod 0755 "$WORK"
 mkdir -p "$WORK/logs" "$WORK/tmp" "$WORK/servers" "$WORK/lib"
 if getent passwd www-data >/dev/null; then WUSER=www-data WGROUP=www-data; else WUSER=nobody WGROUP=nogroup; fi
 
-step() { printf '\n==> [%3ds] %s\n' $((SECONDS - START)) "$*"; }
 master_pid() { [ -s "$WORK/nginx.pid" ] && cat "$WORK/nginx.pid"; }
 workers() { local m; m=$(master_pid) && pgrep -P "$m" -f 'nginx: worker' || true; }
-alive() { kill -0 "$1" 2>/dev/null; }
 
 # diagnose prints what each nginx process and its helpers are doing: a Go
 # runtime that hangs after fork sits in futex_wait for ever.
@@ -176,39 +175,6 @@ for k in $KEY_TYPES; do
 done
 [ -n "$ACTIVE" ] || fail "no key could be generated"
 
-# p256_spki_pem: stdin is pkcs11-tool's listing of one EC P-256 public key; prints
-# the key as PEM, built from the CKA_EC_POINT shown there. (pkcs11-tool 0.23's
-# own --read-object export of EC keys hands OpenSSL freed memory, so it fails
-# depending on the heap's layout: seen with gdb, "invalid encoding".)
-p256_spki_pem() {
-	local hex
-	hex=$(sed -n 's/^ *EC_POINT: *\([0-9a-fA-F]*\).*/\1/p' | head -1)
-	hex=${hex#0441}
-	[ ${#hex} -eq 130 ] && [ "${hex:0:2}" = 04 ] || { echo "no P-256 EC_POINT in pkcs11-tool's listing" >&2; return 1; }
-	# shellcheck disable=SC2059 # the format is the key's bytes as \x escapes
-	printf "$(printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$hex" | sed 's/../\\x&/g')" |
-		openssl pkey -pubin -inform DER
-}
-
-# The public key as the token holds it (read by pkcs11-tool, not by libp11).
-token_pubkey() {
-	if [ "$1" = ec ]; then
-		"${P11[@]}" --token-label "$TOKEN" --list-objects --type pubkey --id "${KEYID[$1]}" 2>/dev/null | p256_spki_pem
-	else
-		"${P11[@]}" --token-label "$TOKEN" --read-object --type pubkey --id "${KEYID[$1]}" -o "$WORK/$1-pub.der" >/dev/null 2>&1 &&
-			openssl pkey -pubin -inform DER -in "$WORK/$1-pub.der"
-	fi
-}
-
-free_port() {
-	local p i
-	for i in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 export OPENSSL_CONF="$WORK/openssl.cnf"
 for k in $ACTIVE; do
 	URI="pkcs11:token=$TOKEN;object=$k;type=private?pin-value=$USER_PIN"
@@ -302,11 +268,6 @@ served_by_each() {
 		tail -n "$last" "$WORK/logs/access-$k.log" | awk -v p="$p" '$1 == p {n++} END {exit !n}' ||
 			{ echo "worker $p answered none of the last $last $k handshakes" >&2; return 1; }
 	done
-}
-
-served_pubkey() {
-	timeout 20 openssl s_client -connect "127.0.0.1:${PORT[$1]}" -servername localhost </dev/null 2>/dev/null |
-		openssl x509 -noout -pubkey
 }
 
 for k in $ACTIVE; do

@@ -19,6 +19,7 @@
 #   examples/nss/run.sh /usr/lib/softhsm/libsofthsm2.so
 # Environment: MODULE, CLIENTS, KEEP=1 keeps the work directory.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODULE=$(realpath "${1:-${MODULE:-$ROOT/libgohsm.so}}")
@@ -84,7 +85,6 @@ head -c 64 /dev/urandom >noise.bin
 DB=sql:$WORK/db
 CDB=sql:$WORK/client
 mkdir -p db client
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 P11=(timeout 60 pkcs11-tool --module "$MODULE")
 NSS=(timeout 60)
 
@@ -102,18 +102,6 @@ grep -E 'Name|Library file|Token Name|Manufacturer' modutil.txt
 grep -Eq 'Token Name: *nss' modutil.txt || fail "modutil does not list the token 'nss'"
 "${NSS[@]}" certutil -U -d "$DB" >tokens.txt
 grep 'token=nss' tokens.txt || fail "certutil -U does not list the token 'nss'"
-
-# p256_spki_pem: stdin is pkcs11-tool's listing of one EC P-256 public key;
-# prints the key as PEM, built from the CKA_EC_POINT shown there.
-p256_spki_pem() {
-	local hex
-	hex=$(sed -n 's/^ *EC_POINT: *\([0-9a-fA-F]*\).*/\1/p' | head -1)
-	hex=${hex#0441}
-	[ ${#hex} -eq 130 ] && [ "${hex:0:2}" = 04 ] || { echo "no P-256 EC_POINT in pkcs11-tool's listing" >&2; return 1; }
-	# shellcheck disable=SC2059 # the format is the key's bytes as \x escapes
-	printf "$(printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$hex" | sed 's/../\\x&/g')" |
-		openssl pkey -pubin -inform DER
-}
 
 declare -A KEYARGS=([ec]="-k ec -q nistp256" [rsa]="-k rsa -g 2048")
 # NSS clients want keyEncipherment in an RSA server certificate whatever the

@@ -11,6 +11,7 @@
 # Usage: examples/openssl/run.sh [module.so]     (default: ./libgohsm.so)
 #   MODULE=/usr/lib/softhsm/libsofthsm2.so examples/openssl/run.sh
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/examples/openssl"
@@ -52,7 +53,6 @@ export SO_PIN=so-secret USER_PIN=123456
 TOKEN=openssl
 sed -e "s|@MODULE@|$MODULE|" -e "s|@ENGINE@|$ENGINE|" "$HERE/openssl.cnf.in" >openssl.cnf
 
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 P11=(timeout 60 pkcs11-tool --module "$MODULE")
 # Engine commands read openssl.cnf; the "Engine set" chatter is dropped.
 ossl() {
@@ -69,20 +69,6 @@ step "initialise token '$TOKEN' and the user PIN; generate EC P-256 and RSA-2048
 "${P11[@]}" --token-label "$TOKEN" --login --pin env:USER_PIN --keypairgen --key-type EC:prime256v1 --label ec --id 01 >/dev/null
 "${P11[@]}" --token-label "$TOKEN" --login --pin env:USER_PIN --keypairgen --key-type RSA:2048 --label rsa --id 02 >/dev/null
 "${P11[@]}" --token-label "$TOKEN" --login --pin env:USER_PIN --list-objects | grep -E 'Object;|label:'
-
-# p256_spki_pem: stdin is pkcs11-tool's listing of one EC P-256 public key; prints
-# the key as PEM, built from the CKA_EC_POINT shown there. (pkcs11-tool 0.23's
-# own --read-object export of EC keys hands OpenSSL freed memory, so it fails
-# depending on the heap's layout: seen with gdb, "invalid encoding".)
-p256_spki_pem() {
-	local hex
-	hex=$(sed -n 's/^ *EC_POINT: *\([0-9a-fA-F]*\).*/\1/p' | head -1)
-	hex=${hex#0441}
-	[ ${#hex} -eq 130 ] && [ "${hex:0:2}" = 04 ] || { echo "no P-256 EC_POINT in pkcs11-tool's listing" >&2; return 1; }
-	# shellcheck disable=SC2059 # the format is the key's bytes as \x escapes
-	printf "$(printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$hex" | sed 's/../\\x&/g')" |
-		openssl pkey -pubin -inform DER
-}
 
 uri() { echo "pkcs11:token=$TOKEN;object=$1;type=private?pin-value=$USER_PIN"; }
 echo "a file to sign, $(date -u)" >file.txt

@@ -19,6 +19,7 @@
 #
 # Usage: examples/oracle-tde/run.sh [module.so]     (default: ./libgohsm.so)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/examples/oracle-tde"
@@ -55,7 +56,6 @@ export SO_PIN=so-secret
 TOKEN=tde
 TDE_USER=tdeuser:tde-password # what ADMINISTER KEY MANAGEMENT ... IDENTIFIED BY gets
 OTHER_USER=other:other-password
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 P11=(timeout 60 pkcs11-tool --module "$MODULE")
 # tde USER STEP ARGS...: one step of the pattern, in its own process.
 tde() { timeout 60 ./tde_pattern "$MODULE" "$TOKEN" "$@"; }

@@ -13,6 +13,7 @@
 # Usage: examples/p11-kit/run.sh [module.so]     (default: ./libgohsm.so)
 #   MODULE=/usr/lib/softhsm/libsofthsm2.so examples/p11-kit/run.sh
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODULE=$(realpath "${1:-${MODULE:-$ROOT/libgohsm.so}}")
@@ -82,23 +83,8 @@ export SO_PIN=so-secret USER_PIN=123456
 AS+=(SO_PIN="$SO_PIN" USER_PIN="$USER_PIN")
 TOKEN=kit
 
-step() { CURRENT="$*"; printf '\n==> [%2ds] %s\n' $((SECONDS - START)) "$*"; }
 # p11 MODULE ARGS...: pkcs11-tool on the token, bounded.
 p11() { local m=$1; shift; run "${STORE_ENV[@]}" timeout 60 pkcs11-tool --module "$m" "$@"; }
-
-# p256_spki_pem: stdin is pkcs11-tool's listing of one EC P-256 public key; prints
-# the key as PEM, built from the CKA_EC_POINT shown there. (pkcs11-tool 0.23's
-# own --read-object export of EC keys hands OpenSSL freed memory, so it fails
-# depending on the heap's layout: seen with gdb, "invalid encoding".)
-p256_spki_pem() {
-	local hex
-	hex=$(sed -n 's/^ *EC_POINT: *\([0-9a-fA-F]*\).*/\1/p' | head -1)
-	hex=${hex#0441}
-	[ ${#hex} -eq 130 ] && [ "${hex:0:2}" = 04 ] || { echo "no P-256 EC_POINT in pkcs11-tool's listing" >&2; return 1; }
-	# shellcheck disable=SC2059 # the format is the key's bytes as \x escapes
-	printf "$(printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$hex" | sed 's/../\\x&/g')" |
-		openssl pkey -pubin -inform DER
-}
 
 step "set up token '$TOKEN' with EC P-256 and RSA-2048 key pairs (the module directly)"
 p11 "$MOD" --init-token --label "$TOKEN" --so-pin env:SO_PIN >/dev/null
