@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,7 @@ func main() {
 	fillTime := flag.Duration("fill-time", 0, "longest time spent making objects one by one per store (default 5m; quick: 150s)")
 	procs := flag.Int("procs", 0, "processes started at once (default 8)")
 	list := flag.Bool("list", false, "list the row IDs and exit")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process's Go code to the file (the harness, miekg/pkcs11 and the raw column; libgohsm.so runs its own Go runtime, which this profile does not see: use perf for it)")
 	flag.Var(&mods, "module", "name=path of a PKCS#11 module, repeatable (default gohsm=./libgohsm.so softhsm=/usr/lib/softhsm/libsofthsm2.so); the first is compared with the others")
 	flag.Parse()
 
@@ -101,8 +103,19 @@ func main() {
 			fail(err)
 		}
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer f.Close()
+	}
 	start := time.Now()
 	rep, err := bench.Run(cfg, os.Stderr)
+	pprof.StopCPUProfile() // a no-op without -cpuprofile
 	if err != nil {
 		fail(err)
 	}
