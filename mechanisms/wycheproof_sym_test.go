@@ -74,7 +74,9 @@ func TestWycheproofAEAD(t *testing.T) {
 			return &ck.CCMParams{DataLen: ck.ULong(n), Nonce: iv, AAD: aad, MACLen: ck.ULong(g.TagSize / 8)}
 		}},
 		{"chacha20_poly1305", ck.CKM_CHACHA20_POLY1305, func(v []byte) *Key { return secretKey(ck.CKK_CHACHA20, v) },
-			func(g *wpAEADGroup, iv, aad []byte, n int) any { return &ck.ChaCha20Poly1305Params{Nonce: iv, AAD: aad} }},
+			func(g *wpAEADGroup, iv, aad []byte, n int) any {
+				return &ck.ChaCha20Poly1305Params{Nonce: iv, AAD: aad}
+			}},
 	} {
 		t.Run(f.file, func(t *testing.T) {
 			groups, n := wpGroups[wpAEADGroup](t, f.file)

@@ -154,7 +154,7 @@ func (r *wpRun) done() {
 	r.t.Logf("%s: %s", r.file, strings.Join(parts, ", "))
 }
 
-// wpRV is a helper for run functions: the first non-nil error.
+// firstErr is the first non-nil error of errs.
 func firstErr(errs ...error) error {
 	for _, e := range errs {
 		if e != nil {
