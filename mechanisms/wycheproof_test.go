@@ -91,10 +91,21 @@ type wpRun struct {
 	file   string
 	want   int
 	counts map[string]int
+	every  int // run one vector in every (1: all)
+	seen   int
 }
 
 func newWPRun(t *testing.T, file string, want int) *wpRun {
-	return &wpRun{t: t, file: file, want: want, counts: map[string]int{}}
+	return &wpRun{t: t, file: file, want: want, counts: map[string]int{}, every: 1}
+}
+
+// sampleUnderRace makes a slow family (big-curve and RSA private operations,
+// 10-20x slower under the race detector) run one vector in k with -race.
+func (r *wpRun) sampleUnderRace(k int) *wpRun {
+	if raceEnabled {
+		r.every = k
+	}
+	return r
 }
 
 // check runs one vector. A valid vector must give nil; an invalid one must be
@@ -102,6 +113,11 @@ func newWPRun(t *testing.T, file string, want int) *wpRun {
 // may go either way. None may panic.
 func (r *wpRun) check(tc wpTest, run func() error) {
 	r.t.Helper()
+	r.seen++
+	if r.seen%r.every != 0 {
+		r.counts["sampled out under -race"]++
+		return
+	}
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {

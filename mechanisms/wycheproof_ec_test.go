@@ -1,0 +1,200 @@
+package mechanisms
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"testing"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// Wycheproof's elliptic-curve files: ECDSA verification (IEEE P1363 r||s,
+// PKCS#11's signature format), ECDH with raw points (what
+// CKM_ECDH1_DERIVE's pPublicData takes), X25519, X448, Ed25519 and Ed448.
+
+// TestWycheproofECDSA verifies through CKM_ECDSA_SHA* and through CKM_ECDSA
+// over the hash; the two must agree on every vector.
+func TestWycheproofECDSA(t *testing.T) {
+	type group struct {
+		PublicKey struct {
+			Curve        string
+			Uncompressed wpHex
+		}
+		SHA   string
+		Tests []struct {
+			wpTest
+			Msg, Sig wpHex
+		}
+	}
+	for _, file := range []string{
+		"ecdsa_secp224r1_sha224_p1363", "ecdsa_secp224r1_sha256_p1363", "ecdsa_secp224r1_sha512_p1363",
+		"ecdsa_secp256r1_sha256_p1363", "ecdsa_secp256r1_sha512_p1363",
+		"ecdsa_secp384r1_sha384_p1363", "ecdsa_secp384r1_sha512_p1363",
+		"ecdsa_secp521r1_sha512_p1363",
+		"ecdsa_secp256k1_sha256_p1363", "ecdsa_secp256k1_sha512_p1363",
+	} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[group](t, file)
+			r := newWPRun(t, file, n).sampleUnderRace(10)
+			raw := mustLookup(t, ck.CKM_ECDSA).(Verifier)
+			for _, g := range groups {
+				h, ok := hashByName[g.SHA]
+				if !ok {
+					t.Fatalf("hash %q", g.SHA)
+				}
+				hashed := mustLookup(t, ecdsaHashMechs[h]).(Verifier)
+				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
+					ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
+				for _, tc := range g.Tests {
+					r.check(tc.wpTest, func() error {
+						v, err := hashed.VerifyInit(pub, nil)
+						if err != nil {
+							return err
+						}
+						err = v.Verify(tc.Msg, tc.Sig)
+						v, err2 := raw.VerifyInit(pub, nil)
+						if err2 == nil {
+							err2 = v.Verify(hashOf(h, tc.Msg), tc.Sig)
+						}
+						if err != err2 {
+							t.Errorf("%s tcId %d: CKM_ECDSA_%s says %v, CKM_ECDSA %v", file, tc.TcID, g.SHA, err, err2)
+						}
+						return err
+					})
+				}
+			}
+			r.done()
+		})
+	}
+}
+
+// wpDeriveZ derives with CKD_NULL and no truncation: the key is Z.
+func wpDeriveZ(base *Key, peer, want []byte) error {
+	m, _ := Lookup(ck.CKM_ECDH1_DERIVE)
+	attrs, err := m.(KeyDeriver).DeriveKey(base, &ck.ECDH1DeriveParams{KDF: ck.CKD_NULL, PublicData: peer}, nil)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(attrs[ck.CKA_VALUE], want) {
+		return errMismatch
+	}
+	return nil
+}
+
+type wpECDHGroup struct {
+	Curve string
+	Tests []struct {
+		wpTest
+		Public, Private, Shared wpHex
+	}
+}
+
+func TestWycheproofECDH(t *testing.T) {
+	for _, file := range []string{
+		"ecdh_secp224r1_ecpoint", "ecdh_secp256r1_ecpoint", "ecdh_secp384r1_ecpoint", "ecdh_secp521r1_ecpoint", "ecdh_secp256k1",
+	} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[wpECDHGroup](t, file)
+			r := newWPRun(t, file, n).sampleUnderRace(10)
+			for _, g := range groups {
+				params := derPrintable(t, g.Curve)
+				for _, tc := range g.Tests {
+					peer := []byte(tc.Public)
+					if file == "ecdh_secp256k1" {
+						// This file gives the peer as a SubjectPublicKeyInfo. PKCS#11
+						// takes the point alone, on the private key's curve, so the
+						// vectors about the SPKI's own encoding and parameters do
+						// not apply: only a well-formed secp256k1 SPKI is run.
+						var ok bool
+						if peer, ok = spkiPoint(tc.Public, params); !ok {
+							r.skip(tc.wpTest, "SPKI encoding or parameters (PKCS#11 takes the point)")
+							continue
+						}
+					}
+					base := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
+						ck.CKA_EC_PARAMS: params, ck.CKA_VALUE: tc.Private}}
+					r.check(tc.wpTest, func() error { return wpDeriveZ(base, peer, tc.Shared) })
+				}
+			}
+			r.done()
+		})
+	}
+}
+
+// spkiPoint returns the point of a DER SubjectPublicKeyInfo whose algorithm
+// is id-ecPublicKey with the named curve of curveParams (a DER
+// PrintableString name, as this test builds it).
+func spkiPoint(der, curveParams []byte) ([]byte, bool) {
+	var spki struct {
+		Alg struct {
+			Algorithm asn1.ObjectIdentifier
+			Params    asn1.RawValue
+		}
+		Key asn1.BitString
+	}
+	rest, err := asn1.Unmarshal(der, &spki)
+	if err != nil || len(rest) != 0 || spki.Key.BitLength%8 != 0 {
+		return nil, false
+	}
+	idECPublicKey := asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	secp256k1 := asn1.ObjectIdentifier{1, 3, 132, 0, 10}
+	var curve asn1.ObjectIdentifier
+	if !spki.Alg.Algorithm.Equal(idECPublicKey) {
+		return nil, false
+	}
+	if rest, err := asn1.Unmarshal(spki.Alg.Params.FullBytes, &curve); err != nil || len(rest) != 0 || !curve.Equal(secp256k1) {
+		return nil, false
+	}
+	return spki.Key.Bytes, true
+}
+
+// TestWycheproofXDH: X25519 and X448 through CKM_ECDH1_DERIVE on
+// CKK_EC_MONTGOMERY keys, the peer's u-coordinate as pPublicData.
+func TestWycheproofXDH(t *testing.T) {
+	for file, c := range map[string]*edCurve{"x25519": curveX25519, "x448": curveX448} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[wpECDHGroup](t, file)
+			r := newWPRun(t, file, n).sampleUnderRace(4)
+			for _, g := range groups {
+				for _, tc := range g.Tests {
+					base := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC_MONTGOMERY, Attrs: map[ck.AttributeType][]byte{
+						ck.CKA_EC_PARAMS: derOID(t, c.oid), ck.CKA_VALUE: tc.Private}}
+					r.check(tc.wpTest, func() error { return wpDeriveZ(base, tc.Public, tc.Shared) })
+				}
+			}
+			r.done()
+		})
+	}
+}
+
+// TestWycheproofEdDSA: pure Ed25519 and Ed448 (CKM_EDDSA without a parameter).
+func TestWycheproofEdDSA(t *testing.T) {
+	type group struct {
+		PublicKey struct{ PK wpHex }
+		Tests     []struct {
+			wpTest
+			Msg, Sig wpHex
+		}
+	}
+	m := mustLookup(t, ck.CKM_EDDSA).(Verifier)
+	for file, c := range map[string]*edCurve{"ed25519": curveEd25519, "ed448": curveEd448} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[group](t, file)
+			r := newWPRun(t, file, n)
+			for _, g := range groups {
+				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC_EDWARDS, Attrs: map[ck.AttributeType][]byte{
+					ck.CKA_EC_PARAMS: derOID(t, c.oid), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.PK)}}
+				for _, tc := range g.Tests {
+					r.check(tc.wpTest, func() error {
+						v, err := m.VerifyInit(pub, nil)
+						if err != nil {
+							return err
+						}
+						return v.Verify(tc.Msg, tc.Sig)
+					})
+				}
+			}
+			r.done()
+		})
+	}
+}
