@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -107,7 +108,7 @@ func symAESKeys(k *symTok, mech ck.MechanismType, size int) []symKey {
 func symRunCipher(k *symTok, m symCipherMode, bits int, keys []symKey) int {
 	t := k.t
 	n := 0
-	ossl, evp := fmt.Sprintf(m.ossl, bits), fmt.Sprintf(m.evp, bits)
+	ossl, evp := symName(m.ossl, bits), symName(m.evp, bits)
 	// ref runs OpenSSL: the command line, or symevp for what enc cannot do.
 	ref := func(key, iv, in []byte, decrypt bool) ([]byte, error) {
 		if m.encMax != 0 && len(in) > m.encMax {
@@ -157,4 +158,12 @@ func symRunCipher(k *symTok, m symCipherMode, bits int, keys []symKey) int {
 		n++
 	}
 	return n
+}
+
+// symName fills a cipher name's %d with the key bits, if it has one.
+func symName(format string, bits int) string {
+	if !strings.Contains(format, "%d") {
+		return format
+	}
+	return fmt.Sprintf(format, bits)
 }
