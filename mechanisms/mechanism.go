@@ -180,6 +180,13 @@ type KeyDeriver interface {
 	DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.AttributeType][]byte, error)
 }
 
+// DerivedClasser is implemented by a KeyDeriver whose C_DeriveKey makes an
+// object of another class than CKO_SECRET_KEY (CKM_HKDF_DATA: CKO_DATA), so
+// that provider checks the template and builds the object for that class.
+type DerivedClasser interface {
+	DerivedClass() ck.ObjectClass
+}
+
 // Encapsulator makes a shared secret under a public key (C_EncapsulateKey,
 // PKCS#11 3.2): the ciphertext for the holder of the private key and the
 // attributes of the new secret key, like KeyDeriver. CiphertextLen is exact,

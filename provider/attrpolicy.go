@@ -158,8 +158,9 @@ var policyRows = []policyRow{
 	{typ: ck.CKA_UNIQUE_ID, in: cStorage, kind: kBytes}, // assigned by the token (footnotes 2, 4, 6)
 
 	// 4.5 data objects.
-	{typ: ck.CKA_APPLICATION, in: cData, kind: kBytes, flags: inCreate, def: vEmpty},
-	{typ: ck.CKA_OBJECT_ID, in: cData, kind: kBytes, flags: inCreate, def: vEmpty},
+	// (settable: a data object derived with CKM_HKDF_DATA may be given them too.)
+	{typ: ck.CKA_APPLICATION, in: cData, kind: kBytes, flags: settable, def: vEmpty},
+	{typ: ck.CKA_OBJECT_ID, in: cData, kind: kBytes, flags: settable, def: vEmpty},
 	{typ: ck.CKA_VALUE, in: cData, kind: kBytes, flags: inCreate, def: vEmpty},
 
 	// 4.6 certificates, 4.6.3 X.509 public key certificates.

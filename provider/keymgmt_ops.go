@@ -127,7 +127,9 @@ func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.
 	return m.createKey(s, l, tm, vals, false, false)
 }
 
-// DeriveKey is C_DeriveKey: the base key needs CKA_DERIVE. The new key is
+// DeriveKey is C_DeriveKey: the base key needs CKA_DERIVE. A mechanism that
+// derives data (CKM_HKDF_DATA) makes a CKO_DATA object instead of a key
+// (derive_data.go). The new key is
 // "always sensitive" only if the base key was and the new one is sensitive,
 // "never extractable" only if the base key was and the new one is not
 // extractable (PKCS#11 3.0 §4.10).
@@ -145,7 +147,12 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if !ok {
 		return 0, ck.CKR_MECHANISM_INVALID
 	}
-	tm, l, err := m.newKeyTemplate(s, tmpl)
+	data := derivedClass(mm) == ck.CKO_DATA // CKM_HKDF_DATA: derive_data.go
+	newTemplate := m.newKeyTemplate
+	if data {
+		newTemplate = m.newDataTemplate
+	}
+	tm, l, err := newTemplate(s, tmpl)
 	if err != nil {
 		return 0, err
 	}
@@ -153,7 +160,12 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if err != nil {
 		return 0, err
 	}
-	if tmpl, tm, err = m.withKeyTemplate(s, bk, ck.CKA_DERIVE_TEMPLATE, tmpl, tm); err != nil {
+	if data {
+		tmpl, tm, err = m.withDataDeriveTemplate(s, bk, tmpl, tm)
+	} else {
+		tmpl, tm, err = m.withKeyTemplate(s, bk, ck.CKA_DERIVE_TEMPLATE, tmpl, tm)
+	}
+	if err != nil {
 		return 0, err
 	}
 	param, err := m.resolveDeriveParam(s, mech) // derive_params.go: HKDF salt key
@@ -163,6 +175,9 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	vals, err := d.DeriveKey(bk, param, tmpl)
 	if err != nil {
 		return 0, err
+	}
+	if data {
+		return m.createData(s, l, tm, vals)
 	}
 	return m.createKey(s, l, tm, vals, keyBool(bk, ck.CKA_ALWAYS_SENSITIVE), keyBool(bk, ck.CKA_NEVER_EXTRACTABLE))
 }
