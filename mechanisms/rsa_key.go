@@ -34,11 +34,11 @@ func rsaPrivateKey(k *Key) (*rsa.PrivateKey, error) {
 		if len(p) != 0 && len(q) != 0 {
 			priv.Primes = []*big.Int{new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)}
 		} else {
-			pp, qq, ok := recoverPrimes(pub.N, pub.E, priv.D)
+			primes, ok := recoverAllPrimes(pub.N, pub.E, priv.D)
 			if !ok {
 				return nil, ck.CKR_KEY_TYPE_INCONSISTENT
 			}
-			priv.Primes = []*big.Int{pp, qq}
+			priv.Primes = primes
 		}
 		if err := priv.Validate(); err != nil {
 			return nil, ck.CKR_KEY_TYPE_INCONSISTENT

@@ -2,6 +2,7 @@ package mechanisms
 
 import (
 	"math/big"
+	"slices"
 )
 
 // recoverPrimes factors n from the exponents e and d (NIST SP 800-56B rev 2,
@@ -48,4 +49,36 @@ func recoverPrimes(n *big.Int, e int, d *big.Int) (p, q *big.Int, ok bool) {
 		}
 	}
 	return nil, nil, false
+}
+
+// maxRSAPrimes bounds the factors recoverAllPrimes looks for (RFC 8017
+// allows any number; keys in use have at most a handful).
+const maxRSAPrimes = 16
+
+// recoverAllPrimes factors n completely from e and d: two primes for a usual
+// key, more for a multi-prime one (PKCS#11 has no attributes for a third
+// prime, so such a key comes as n, e and d). de-1 is a multiple of the
+// Carmichael function of every factor of n, so a composite factor m splits
+// the same way n did.
+func recoverAllPrimes(n *big.Int, e int, d *big.Int) ([]*big.Int, bool) {
+	todo, primes := []*big.Int{n}, []*big.Int(nil)
+	for len(todo) > 0 && len(primes)+len(todo) <= maxRSAPrimes {
+		m := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if m.ProbablyPrime(0) {
+			primes = append(primes, m)
+			continue
+		}
+		p, q, ok := recoverPrimes(m, e, d)
+		if !ok {
+			return nil, false
+		}
+		todo = append(todo, p, q)
+	}
+	if len(todo) > 0 || len(primes) < 2 {
+		return nil, false
+	}
+	// Largest first, as recoverPrimes gives two: CKA_PRIME_1 > CKA_PRIME_2 on export.
+	slices.SortFunc(primes, func(a, b *big.Int) int { return b.Cmp(a) })
+	return primes, true
 }
