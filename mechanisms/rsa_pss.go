@@ -46,11 +46,11 @@ func (m rsaPSS) SignInit(key *Key, param any) (SignContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, salt, err := pssOptions(p, m.h, priv.N.BitLen())
+	h, mgf, salt, err := pssOptions(p, m.h, priv.N.BitLen())
 	if err != nil {
 		return nil, err
 	}
-	s := &rsaPSSSigner{priv: priv, h: h, salt: salt}
+	s := &rsaPSSSigner{priv: priv, h: h, mgf: mgf, salt: salt}
 	if m.h == 0 {
 		return s, nil
 	}
@@ -66,11 +66,11 @@ func (m rsaPSS) VerifyInit(key *Key, param any) (VerifyContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, salt, err := pssOptions(p, m.h, pub.N.BitLen())
+	h, mgf, salt, err := pssOptions(p, m.h, pub.N.BitLen())
 	if err != nil {
 		return nil, err
 	}
-	v := &rsaPSSVerifier{pub: pub, h: h, salt: salt}
+	v := &rsaPSSVerifier{pub: pub, h: h, mgf: mgf, salt: salt}
 	if m.h == 0 {
 		return v, nil
 	}
@@ -79,9 +79,9 @@ func (m rsaPSS) VerifyInit(key *Key, param any) (VerifyContext, error) {
 
 // rsaPSSSigner signs a digest, which must have the hash's length.
 type rsaPSSSigner struct {
-	priv *rsa.PrivateKey
-	h    crypto.Hash
-	salt int
+	priv   *rsa.PrivateKey
+	h, mgf crypto.Hash
+	salt   int
 }
 
 func (s *rsaPSSSigner) SignatureLen() int { return s.priv.Size() }
@@ -89,6 +89,9 @@ func (s *rsaPSSSigner) SignatureLen() int { return s.priv.Size() }
 func (s *rsaPSSSigner) Sign(digest []byte) ([]byte, error) {
 	if len(digest) != s.h.Size() {
 		return nil, ck.CKR_DATA_LEN_RANGE
+	}
+	if !pssByGo(s.h, s.mgf, s.salt) {
+		return pssSignRaw(s.priv, digest, s.salt, s.h, s.mgf)
 	}
 	sig, err := rsa.SignPSS(rand.Reader, s.priv, s.h, digest, &rsa.PSSOptions{SaltLength: s.salt})
 	if err != nil {
@@ -98,9 +101,9 @@ func (s *rsaPSSSigner) Sign(digest []byte) ([]byte, error) {
 }
 
 type rsaPSSVerifier struct {
-	pub  *rsa.PublicKey
-	h    crypto.Hash
-	salt int
+	pub    *rsa.PublicKey
+	h, mgf crypto.Hash
+	salt   int
 }
 
 func (v *rsaPSSVerifier) Verify(digest, sig []byte) error {
@@ -109,6 +112,12 @@ func (v *rsaPSSVerifier) Verify(digest, sig []byte) error {
 	}
 	if len(digest) != v.h.Size() {
 		return ck.CKR_DATA_LEN_RANGE
+	}
+	if !pssByGo(v.h, v.mgf, v.salt) {
+		if !pssVerifyRaw(v.pub, digest, sig, v.salt, v.h, v.mgf) {
+			return ck.CKR_SIGNATURE_INVALID
+		}
+		return nil
 	}
 	if rsa.VerifyPSS(v.pub, v.h, digest, sig, &rsa.PSSOptions{SaltLength: v.salt}) != nil {
 		return ck.CKR_SIGNATURE_INVALID

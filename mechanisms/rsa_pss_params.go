@@ -33,19 +33,25 @@ func DecodePSSParams(p any) (ck.PSSParams, error) {
 	return ck.PSSParams{}, ck.CKR_MECHANISM_PARAM_INVALID
 }
 
-// pssOptions checks params for a key of modulus bits and returns the hash
-// and salt length. want is the mechanism's own hash (0 for CKM_RSA_PKCS_PSS).
-func pssOptions(p ck.PSSParams, want crypto.Hash, bits int) (h crypto.Hash, saltLen int, err error) {
-	// Go's PSS uses MGF1 with the message hash: other MGFs are refused.
+// pssOptions checks params for a key of modulus bits and returns the
+// message hash, the MGF1 hash and the salt length. want is the mechanism's
+// own hash (0 for CKM_RSA_PKCS_PSS). Any MGF1 hash and any salt length from 0
+// that fits are valid (PKCS #11 §2.1.14, RFC 8017 §9.1.1).
+func pssOptions(p ck.PSSParams, want crypto.Hash, bits int) (h, mgf crypto.Hash, saltLen int, err error) {
 	hh, ok := digestHashes[p.Hash]
-	if !ok || mgfHashes[p.MGF] != hh || (want != 0 && hh != want) {
-		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
+	mh, ok2 := mgfHashes[p.MGF]
+	if !ok || !ok2 || (want != 0 && hh != want) {
+		return 0, 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
 	// RFC 8017 9.1.1: emLen >= hLen + sLen + 2, with emLen = ceil((bits-1)/8).
-	// Go cannot make a salt of length 0 (0 means "automatic" to it).
 	emLen := (bits - 1 + 7) / 8
-	if p.SaltLength == 0 || p.SaltLength > ck.ULong(emLen-hh.Size()-2) {
-		return 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
+	if emLen < hh.Size()+2 || p.SaltLength > ck.ULong(emLen-hh.Size()-2) {
+		return 0, 0, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	return hh, int(p.SaltLength), nil
+	return hh, mh, int(p.SaltLength), nil
 }
+
+// pssByGo reports whether crypto/rsa can sign and verify these options:
+// MGF1 with the message hash and a salt of at least one byte (0 means
+// "automatic" to it).
+func pssByGo(h, mgf crypto.Hash, salt int) bool { return h == mgf && salt > 0 }
