@@ -137,6 +137,13 @@ func paramStruct(m *cmem, t ck.MechanismType, p testParam) (unsafe.Pointer, uint
 		s := (*C.CK_SALSA20_CHACHA20_POLY1305_PARAMS)(alloc(unsafe.Sizeof(C.CK_SALSA20_CHACHA20_POLY1305_PARAMS{})))
 		*s = C.CK_SALSA20_CHACHA20_POLY1305_PARAMS{pNonce: (*C.CK_BYTE)(a), ulNonceLen: la, pAAD: (*C.CK_BYTE)(b), ulAADLen: lb}
 		return unsafe.Pointer(s), unsafe.Sizeof(*s)
+	case ck.CKM_CHACHA20:
+		// The arrays have no length member: laid out at their largest
+		// (8 and 24 bytes) so that any accepted bit count stays inside.
+		ctr, nonce := m.bytes(append(append([]byte{}, p.A...), make([]byte, 8)...)), m.bytes(append(append([]byte{}, p.B...), make([]byte, 24)...))
+		s := (*C.CK_CHACHA20_PARAMS)(alloc(unsafe.Sizeof(C.CK_CHACHA20_PARAMS{})))
+		*s = C.CK_CHACHA20_PARAMS{pBlockCounter: (*C.CK_BYTE)(ctr), blockCounterBits: x, pNonce: (*C.CK_BYTE)(nonce), ulNonceBits: y}
+		return unsafe.Pointer(s), unsafe.Sizeof(*s)
 	case ck.CKM_HKDF_DERIVE, ck.CKM_HKDF_DATA:
 		s := (*C.CK_HKDF_PARAMS)(alloc(unsafe.Sizeof(C.CK_HKDF_PARAMS{})))
 		*s = C.CK_HKDF_PARAMS{bExtract: C.CK_BBOOL(x), bExpand: C.CK_BBOOL(y), prfHashMechanism: x, ulSaltType: y,

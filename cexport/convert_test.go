@@ -238,6 +238,7 @@ func FuzzMechanism(f *testing.F) {
 	f.Add(uint64(ck.CKM_RSA_PKCS_PSS), true, []byte{1}, []byte{2}, uint64(1), uint64(1), 1)
 	f.Add(uint64(ck.CKM_HKDF_DERIVE), true, []byte("salt"), []byte("info"), uint64(1), uint64(2), 0)
 	f.Add(uint64(ck.CKM_CHACHA20_POLY1305), true, []byte("nonce"), []byte("aad"), uint64(0), uint64(0), 0)
+	f.Add(uint64(ck.CKM_CHACHA20), true, []byte{1, 0, 0, 0}, []byte("twelve bytes"), uint64(32), uint64(96), 0)
 	f.Add(uint64(ck.CKM_XOR_BASE_AND_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), -8)
 	f.Add(uint64(ck.CKM_AES_CBC_ENCRYPT_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), 0)
 	f.Add(uint64(ck.CKM_DES3_CBC_ENCRYPT_DATA), true, []byte("data"), []byte(nil), uint64(0), uint64(0), 8)

@@ -38,6 +38,7 @@ var paramDecoders = map[ck.MechanismType]paramDecoder{
 	ck.CKM_EDDSA:                 decodeEdDSA,
 
 	ck.CKM_CHACHA20_POLY1305:             decodeChaChaPoly,
+	ck.CKM_CHACHA20:                      decodeChaCha20, // mechparam_chacha.go
 	ck.CKM_HKDF_DERIVE:                   decodeHKDF,
 	ck.CKM_HKDF_DATA:                     decodeHKDF,
 	ck.CKM_CONCATENATE_BASE_AND_DATA:     decodeStringData,

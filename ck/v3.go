@@ -499,6 +499,16 @@ type ChaCha20Poly1305Params struct {
 	Nonce, AAD []byte
 }
 
+// ChaCha20Params is CK_CHACHA20_PARAMS (CKM_CHACHA20): the initial block
+// counter (CounterBits/8 bytes from pBlockCounter, as they stand in the
+// ChaCha20 state: little-endian) and the nonce (NonceBits/8 bytes).
+type ChaCha20Params struct {
+	BlockCounter []byte
+	CounterBits  ULong
+	Nonce        []byte
+	NonceBits    ULong
+}
+
 // HKDFParams is CK_HKDF_PARAMS (CKM_HKDF_DERIVE): bExtract, bExpand,
 // prfHashMechanism, ulSaltType (CKF_HKDF_SALT_*), pSalt/ulSaltLen, hSaltKey
 // and pInfo/ulInfoLen. With CKF_HKDF_SALT_KEY, provider puts the value of the

@@ -69,6 +69,14 @@ typedef struct CK_SALSA20_CHACHA20_POLY1305_PARAMS {
 	CK_ULONG ulAADLen;
 } CK_SALSA20_CHACHA20_POLY1305_PARAMS;
 
+/* CKM_CHACHA20 (3.0 section 2.45). */
+typedef struct CK_CHACHA20_PARAMS {
+	CK_BYTE_PTR pBlockCounter;
+	CK_ULONG blockCounterBits;
+	CK_BYTE_PTR pNonce;
+	CK_ULONG ulNonceBits;
+} CK_CHACHA20_PARAMS;
+
 /* CKM_HKDF_DERIVE and CKM_HKDF_DATA (3.0 section 2.43). */
 typedef struct CK_HKDF_PARAMS {
 	CK_BBOOL bExtract;
