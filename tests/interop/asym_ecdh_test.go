@@ -1,0 +1,85 @@
+package interop
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"testing"
+
+	"github.com/miekg/pkcs11"
+
+	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/tests/internal/hsmtest"
+)
+
+// TestECDHInterop: CKM_ECDH1_DERIVE on P-224, P-256, P-384, P-521,
+// secp256k1, X25519 and X448 between a key generated in the token and one
+// made by openssl (and imported): with CKD_NULL the derived CKA_VALUE is
+// `openssl pkeyutl -derive`'s secret whichever side's private key the token
+// holds (and CKM_ECDH1_COFACTOR_DERIVE gives the same on these cofactor-1
+// curves); with CKD_SHA*_KDF it is `openssl kdf X963KDF` of that secret and
+// the shared data, and with CKD_SHA*_KDF_SP800 `openssl kdf SSKDF`, for
+// SHA-1, SHA-2 and SHA-3 and several key lengths.
+func TestECDHInterop(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	e := newEnv(t)
+	for _, a := range append(append([]alg{}, ecCurves...), algX25519, algX448) {
+		t.Run(a.name, func(t *testing.T) {
+			e := e.sub(t)
+			mine, theirs := e.tokenKey(t, a), e.opensslKey(t, a)
+			z := openssl(t, nil, "pkeyutl", "-derive", "-inkey", theirs.privPEM, "-peerkey", mine.pubPEM)
+			if len(z) != a.size {
+				t.Fatalf("openssl's shared secret has %d bytes, want %d", len(z), a.size)
+			}
+			if got := openssl(t, nil, "pkeyutl", "-derive", "-inkey", mine.privPEM, "-peerkey", theirs.pubPEM); !bytes.Equal(got, z) {
+				t.Fatal("openssl derives another secret from the token key's side")
+			}
+			peerOfMine, peerOfTheirs := rawPublic(t, theirs.spki), rawPublic(t, mine.spki)
+			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+				t.Error("CKD_NULL with the token-made key: the secret differs from openssl's")
+			}
+			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, theirs.priv, peerOfTheirs, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+				t.Error("CKD_NULL with the imported openssl key: the secret differs from openssl's")
+			}
+			if a.kind == kEC {
+				if got := e.derive(t, pkcs11.CKM_ECDH1_COFACTOR_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+					t.Error("CKM_ECDH1_COFACTOR_DERIVE: the secret differs from openssl's")
+				}
+			}
+			for i, h := range hashes {
+				shared := make([]byte, 7*i) // none for SHA-1
+				rand.Read(shared)
+				n := []int{16, 32, 48, 64, 80, 100}[i%6]
+				info := []string{}
+				if len(shared) > 0 {
+					info = []string{"-kdfopt", "hexinfo:" + hex.EncodeToString(shared)}
+				}
+				kdf := func(name, secretOpt string) []byte {
+					args := append([]string{"kdf", "-binary", "-keylen", strconv.Itoa(n), "-kdfopt", "digest:" + h.osslUp,
+						"-kdfopt", secretOpt + ":" + hex.EncodeToString(z)}, info...)
+					return openssl(t, nil, append(args, name)...)
+				}
+				if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, peerOfMine, h.kdf, shared, n); !bytes.Equal(got, kdf("X963KDF", "hexsecret")) {
+					t.Errorf("CKD_%s_KDF, %d bytes of shared data, %d-byte key: differs from openssl kdf X963KDF", h.osslUp, len(shared), n)
+				}
+				if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, theirs.priv, peerOfTheirs, h.sp800, shared, n); !bytes.Equal(got, kdf("SSKDF", "hexkey")) {
+					t.Errorf("CKD_%s_KDF_SP800, %d bytes of shared data, %d-byte key: differs from openssl kdf SSKDF", h.osslUp, len(shared), n)
+				}
+			}
+		})
+	}
+}
+
+// derive runs C_DeriveKey with CK_ECDH1_DERIVE_PARAMS into an extractable
+// generic secret of n bytes and returns its CKA_VALUE.
+func (e *env) derive(t testing.TB, m uint, priv pkcs11.ObjectHandle, peer []byte, kdf uint, shared []byte, n int) []byte {
+	t.Helper()
+	h, err := e.p.DeriveKey(e.s, mech(m, pkcs11.NewECDH1DeriveParams(kdf, shared, peer)), priv, []*pkcs11.Attribute{
+		attr(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY), attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET), attr(pkcs11.CKA_TOKEN, false),
+		attr(pkcs11.CKA_VALUE_LEN, n), attr(pkcs11.CKA_SENSITIVE, false), attr(pkcs11.CKA_EXTRACTABLE, true)})
+	hsmtest.Must(t, err, "C_DeriveKey")
+	return e.attrs(t, h, pkcs11.CKA_VALUE)[0]
+}
