@@ -18,25 +18,25 @@ func (aesGCM) Type() ck.MechanismType { return ck.CKM_AES_GCM }
 func (aesGCM) Info() Info             { return Info{MinKeySize: 16, MaxKeySize: 32} }
 
 func (aesGCM) EncryptInit(key *Key, param any) (CipherContext, error) {
-	a, p, err := gcmInit(key, param)
+	c, err := gcmInit(key, param, true)
 	if err != nil {
 		return nil, err
 	}
-	return &aeadCtx{aead: a, iv: p.IV, aad: p.AAD, encrypt: true}, nil
+	return c, nil
 }
 
 func (aesGCM) DecryptInit(key *Key, param any) (CipherContext, error) {
-	a, p, err := gcmInit(key, param)
+	c, err := gcmInit(key, param, false)
 	if err != nil {
 		return nil, err
 	}
-	return &aeadCtx{aead: a, iv: p.IV, aad: p.AAD}, nil
+	return c, nil
 }
 
-// gcmInit checks the parameter. Go's GCM takes a 12-byte IV with a tag of
-// 96..128 bits, or another IV length with a 128-bit tag; the specification's
-// shorter tags (below 96 bits) are refused as unsafe.
-func gcmInit(key *Key, param any) (cipher.AEAD, *ck.GCMParams, error) {
+// gcmInit checks the parameter and makes the context. Go's GCM takes a
+// 12-byte IV with a tag of 96..128 bits, or another IV length with a 128-bit
+// tag; the specification's shorter tags (below 96 bits) are refused as unsafe.
+func gcmInit(key *Key, param any, encrypt bool) (*aeadCtx, error) {
 	var p *ck.GCMParams
 	switch v := param.(type) {
 	case *ck.GCMParams:
@@ -45,26 +45,78 @@ func gcmInit(key *Key, param any) (cipher.AEAD, *ck.GCMParams, error) {
 		p = &v
 	}
 	if p == nil || len(p.IV) == 0 || p.TagBits%8 != 0 || p.TagBits < 96 || p.TagBits > 128 {
-		return nil, nil, ck.CKR_MECHANISM_PARAM_INVALID
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
 	if len(p.IV) != 12 && p.TagBits != 128 {
-		return nil, nil, ck.CKR_MECHANISM_PARAM_INVALID
+		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
+	a, err := gcmAEAD(key, len(p.IV), int(p.TagBits/8))
+	if err != nil {
+		return nil, err
+	}
+	// Copy: the caller's buffers must not change the operation later. The
+	// usual 12-byte IV is kept in the context's own allocation.
+	c := &gcmCtx{aeadCtx: aeadCtx{aead: a, aad: cloneNonEmpty(p.AAD), encrypt: encrypt}}
+	if len(p.IV) == len(c.iv12) {
+		c.iv = c.iv12[:]
+		copy(c.iv, p.IV)
+	} else {
+		c.iv = append([]byte(nil), p.IV...)
+	}
+	return &c.aeadCtx, nil
+}
+
+// gcmCtx is an aeadCtx with room for a 12-byte IV.
+type gcmCtx struct {
+	aeadCtx
+	iv12 [12]byte
+}
+
+// gcmKinds names the cached GCM of a key per tag length in bytes, for the
+// usual 12-byte IV.
+var gcmKinds = [17]string{12: "aes.gcm.t12", 13: "aes.gcm.t13", 14: "aes.gcm.t14", 15: "aes.gcm.t15", 16: "aes.gcm.t16"}
+
+// gcmAEAD returns the key's GCM for ivLen and tagLen. With a 12-byte IV it
+// is made once per key and tag length and cached on the Key like the AES
+// block (the GCM key H and its tables are a per-key set-up that would
+// otherwise run at every C_EncryptInit; a cipher.AEAD has no per-message
+// state, so operations share it). Other IV lengths are rare: made each time.
+func gcmAEAD(key *Key, ivLen, tagLen int) (cipher.AEAD, error) {
 	b, err := aesBlock(key)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var a cipher.AEAD
-	if len(p.IV) == 12 {
-		a, err = cipher.NewGCMWithTagSize(b, int(p.TagBits/8))
+	mk := func() (any, error) {
+		var a cipher.AEAD
+		var err error
+		if ivLen == 12 {
+			a, err = cipher.NewGCMWithTagSize(b, tagLen)
+		} else {
+			a, err = cipher.NewGCMWithNonceSize(b, ivLen)
+		}
+		if err != nil {
+			return nil, ck.CKR_MECHANISM_PARAM_INVALID
+		}
+		return a, nil
+	}
+	var v any
+	if ivLen == 12 {
+		v, err = key.Parsed(gcmKinds[tagLen], mk)
 	} else {
-		a, err = cipher.NewGCMWithNonceSize(b, len(p.IV))
+		v, err = mk()
 	}
 	if err != nil {
-		return nil, nil, ck.CKR_MECHANISM_PARAM_INVALID
+		return nil, err
 	}
-	// Copy: the caller's buffers must not change the operation later.
-	return a, &ck.GCMParams{IV: append([]byte(nil), p.IV...), AAD: append([]byte(nil), p.AAD...), TagBits: p.TagBits}, nil
+	return v.(cipher.AEAD), nil
+}
+
+// cloneNonEmpty copies b, keeping an empty or nil b nil (no allocation).
+func cloneNonEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte(nil), b...)
 }
 
 type aeadCtx struct {
@@ -83,8 +135,24 @@ func (c *aeadCtx) OutputLen(n int) int {
 }
 
 func (c *aeadCtx) Do(in []byte) ([]byte, error) {
+	if len(c.buf) == 0 {
+		return c.once(nil, in) // nothing buffered: no copy of the input
+	}
 	c.buf = append(c.buf, in...)
 	return c.Final()
+}
+
+// DoInto is Do writing into dst, which has room for OutputLen(len(in))
+// bytes and does not overlap in unless it starts at the same byte
+// (mechanisms.CipherInto): the single-part result goes straight into the
+// caller's buffer.
+func (c *aeadCtx) DoInto(dst, in []byte) (int, error) {
+	if len(c.buf) != 0 {
+		out, err := c.Do(in)
+		return copy(dst, out), err
+	}
+	out, err := c.once(dst[:0], in)
+	return len(out), err
 }
 
 func (c *aeadCtx) UpdateLen(int) int { return 0 }
@@ -97,19 +165,24 @@ func (c *aeadCtx) Update(in []byte) ([]byte, error) {
 func (c *aeadCtx) FinalLen() int { return c.OutputLen(len(c.buf)) }
 
 func (c *aeadCtx) Final() ([]byte, error) {
+	buf := c.buf
+	c.buf = nil
+	return c.once(nil, buf)
+}
+
+// once seals or opens the whole message in, appending to dst, once per IV.
+func (c *aeadCtx) once(dst, in []byte) ([]byte, error) {
 	if c.finished { // one IV, one message: never seal twice under it
 		return nil, ck.CKR_OPERATION_NOT_INITIALIZED
 	}
 	c.finished = true
-	buf := c.buf
-	c.buf = nil
 	if c.encrypt {
-		return c.aead.Seal(nil, c.iv, buf, c.aad), nil
+		return c.aead.Seal(dst, c.iv, in, c.aad), nil
 	}
-	if len(buf) < c.aead.Overhead() {
+	if len(in) < c.aead.Overhead() {
 		return nil, ck.CKR_ENCRYPTED_DATA_LEN_RANGE
 	}
-	out, err := c.aead.Open(nil, c.iv, buf, c.aad)
+	out, err := c.aead.Open(dst, c.iv, in, c.aad)
 	if err != nil {
 		return nil, ck.CKR_ENCRYPTED_DATA_INVALID
 	}

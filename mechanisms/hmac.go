@@ -84,7 +84,37 @@ func (m hmacMech) init(key *Key, param any) (*hmacCtx, error) {
 	if len(v) == 0 {
 		return nil, ck.CKR_KEY_SIZE_RANGE
 	}
-	return &hmacCtx{mac: hmac.New(m.h.New, v), n: n}, nil
+	return &hmacCtx{mac: m.keyed(key, v), n: n}, nil
+}
+
+// hmacKinds names the keyed HMAC state cached on a Key, per hash.
+var hmacKinds = map[crypto.Hash]string{}
+
+func init() {
+	for h := crypto.MD5; h <= crypto.BLAKE2b_512; h++ {
+		hmacKinds[h] = "hmac." + h.String()
+	}
+}
+
+// keyed returns a fresh HMAC under key v. The keyed state (the hash of the
+// padded key's two blocks) is made once per key and hash and cached on the
+// Key like a parsed key; each operation gets a clone of it, which shares
+// nothing that it writes (hash.Cloner). A hash without Clone is keyed anew.
+func (m hmacMech) keyed(key *Key, v []byte) hash.Hash {
+	t, err := key.Parsed(hmacKinds[m.h], func() (any, error) {
+		t := hmac.New(m.h.New, v)
+		t.Reset() // precomputes the inner and outer states (crypto/hmac)
+		if _, ok := t.(hash.Cloner); !ok {
+			return nil, ck.CKR_FUNCTION_FAILED
+		}
+		return t, nil
+	})
+	if err == nil {
+		if c, err := t.(hash.Cloner).Clone(); err == nil {
+			return c
+		}
+	}
+	return hmac.New(m.h.New, v)
 }
 
 // decodeMACLength reads CK_MAC_GENERAL_PARAMS (a CK_ULONG), as raw bytes

@@ -1,0 +1,89 @@
+package mechanisms
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"sync"
+	"testing"
+
+	"github.com/gohsm/gohsm/ck"
+)
+
+// TestHMACKeyedStateShared: the keyed HMAC state cached on a Key is cloned
+// per operation, so interleaved and concurrent operations under one key
+// never see each other's input.
+func TestHMACKeyedStateShared(t *testing.T) {
+	kv := []byte("a key of some thirty-two bytes..")
+	key := secretKey(ck.CKK_GENERIC_SECRET, kv)
+	want := func(msg string) []byte {
+		h := hmac.New(sha256.New, kv)
+		h.Write([]byte(msg))
+		return h.Sum(nil)
+	}
+	m := mustLookup(t, ck.CKM_SHA256_HMAC).(Signer)
+	a, _ := m.SignInit(key, nil)
+	b, _ := m.SignInit(key, nil)
+	noErr(t, a.(MultipartSign).Update([]byte("first ")))
+	gotB, _ := b.Sign([]byte("other"))
+	noErr(t, a.(MultipartSign).Update([]byte("second")))
+	gotA, _ := a.(MultipartSign).Final()
+	if !bytes.Equal(gotA, want("first second")) || !bytes.Equal(gotB, want("other")) {
+		t.Fatalf("interleaved: %x %x", gotA, gotB)
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			msg := string(rune('a' + i))
+			for range 50 {
+				c, err := m.SignInit(key, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got, _ := c.Sign([]byte(msg)); !bytes.Equal(got, want(msg)) {
+					t.Errorf("concurrent %q: %x", msg, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestGCMCachedPerTag: the GCM cached on a Key is per tag length, and
+// DoInto writes Do's result into the given buffer, in place too.
+func TestGCMCachedPerTag(t *testing.T) {
+	kv := bytes.Repeat([]byte{3}, 16)
+	key := aesKey(kv)
+	blk, _ := aes.NewCipher(kv)
+	iv, msg := []byte("123456789012"), []byte("sixteen byte msg and more")
+	gcm := mustLookup(t, ck.CKM_AES_GCM).(Encrypter)
+	for _, tag := range []int{16, 12, 16, 13} {
+		ref, _ := cipher.NewGCMWithTagSize(blk, tag)
+		want := ref.Seal(nil, iv, msg, nil)
+		c, err := gcm.EncryptInit(key, &ck.GCMParams{IV: iv, TagBits: ck.ULong(8 * tag)})
+		noErr(t, err)
+		if c.OutputLen(len(msg)) != len(want) {
+			t.Fatalf("tag %d: OutputLen %d", tag, c.OutputLen(len(msg)))
+		}
+		buf := make([]byte, len(want))
+		copy(buf, msg)
+		n, err := c.(CipherInto).DoInto(buf, buf[:len(msg)])
+		if err != nil || !bytes.Equal(buf[:n], want) {
+			t.Fatalf("tag %d in place: %v %x want %x", tag, err, buf[:n], want)
+		}
+		if _, err := c.(CipherInto).DoInto(buf, msg); err != ck.CKR_OPERATION_NOT_INITIALIZED {
+			t.Fatalf("tag %d: second message under one IV: %v", tag, err)
+		}
+	}
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
