@@ -4,7 +4,10 @@ import "github.com/gohsm/gohsm/ck"
 
 // C_WrapKey/C_UnwrapKey with the block modes (ECB, CBC, CBC-PAD of AES and
 // DES3): a secret key's value or a private key's PKCS #8 encoding is
-// encrypted like data. ECB and CBC need whole blocks.
+// encrypted like data. ECB and CBC pad a secret key's value with zero bytes
+// to whole blocks, and unwrapping cuts them off by the template's key type
+// and CKA_VALUE_LEN (unwrap_secret.go); a PKCS #8 encoding must fill whole
+// blocks there.
 
 func (m blockMode) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 	e, err := m.EncryptInit(wrapping, param)
@@ -14,6 +17,13 @@ func (m blockMode) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 	v, err := wrapValue(key)
 	if err != nil {
 		return nil, err
+	}
+	if !m.pad && key.Class == ck.CKO_SECRET_KEY {
+		b, err := m.block(wrapping) // EncryptInit checked it
+		if err != nil {
+			return nil, err
+		}
+		v = zeroPad(v, b.BlockSize())
 	}
 	out, err := e.Do(v)
 	if err == ck.CKR_DATA_LEN_RANGE {
@@ -27,21 +37,34 @@ func (m blockMode) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck
 	if err != nil {
 		return nil, err
 	}
-	return unwrapWith(d, wrapped, tmpl)
+	v, err := decryptWrapped(d, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	return unwrapValueAttrs(v, tmpl, !m.pad)
 }
 
 // unwrapWith decrypts a wrapped key with d and makes the new key's
-// attributes, mapping the cipher errors to key-unwrapping ones.
+// attributes.
 func unwrapWith(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	v, err := decryptWrapped(d, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	return unwrapAttrs(v, tmpl)
+}
+
+// decryptWrapped decrypts a wrapped key with d, mapping the cipher errors to
+// key-unwrapping ones.
+func decryptWrapped(d CipherContext, wrapped []byte) ([]byte, error) {
 	v, err := d.Do(wrapped)
 	switch err {
 	case nil:
+		return v, nil
 	case ck.CKR_ENCRYPTED_DATA_LEN_RANGE:
 		return nil, ck.CKR_WRAPPED_KEY_LEN_RANGE
 	case ck.CKR_ENCRYPTED_DATA_INVALID:
 		return nil, ck.CKR_WRAPPED_KEY_INVALID
-	default:
-		return nil, err
 	}
-	return unwrapAttrs(v, tmpl)
+	return nil, err
 }

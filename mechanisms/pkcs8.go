@@ -56,8 +56,13 @@ func wrapValue(k *Key) ([]byte, error) {
 
 // unwrapAttrs turns an unwrapped value into the attributes of the new key:
 // a private key (template CKA_CLASS CKO_PRIVATE_KEY) from PKCS #8, otherwise
-// a secret key checked against the template's key type and length.
+// a secret key checked against the template's key type and length
+// (unwrap_secret.go; padded: a block mode's zero padding may follow it).
 func unwrapAttrs(v []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
+	return unwrapValueAttrs(v, tmpl, false)
+}
+
+func unwrapValueAttrs(v []byte, tmpl ck.Template, padded bool) (map[ck.AttributeType][]byte, error) {
 	class, ok, err := tmpl.ULong(ck.CKA_CLASS)
 	if err != nil {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
@@ -65,14 +70,7 @@ func unwrapAttrs(v []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error
 	if ok && ck.ObjectClass(class) == ck.CKO_PRIVATE_KEY {
 		return privateKeyAttrs(v, tmpl)
 	}
-	kt, n, err := derivedKeyLen(tmpl, len(v))
-	if err == ck.CKR_TEMPLATE_INCOMPLETE || (err == nil && n != len(v)) {
-		return nil, ck.CKR_TEMPLATE_INCONSISTENT // the value does not fit the key type
-	}
-	if err != nil {
-		return nil, err
-	}
-	return secretKeyAttrs(kt, v), nil
+	return unwrapSecretAttrs(v, tmpl, padded)
 }
 
 // privateKeyAttrs parses PKCS #8 into the attributes of an RSA, EC or

@@ -1,0 +1,205 @@
+package tests
+
+// Regression tests for what google/pkcs11test (a public PKCS#11 conformance
+// suite, run by hand as tests/CONFORMANCE.md says) found wrong in gohsm. Each
+// test names the suite's case and the specification text it rests on.
+
+import (
+	"bytes"
+	"crypto/aes"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/miekg/pkcs11"
+
+	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/tests/internal/capi"
+	"github.com/gohsm/gohsm/tests/internal/hsmtest"
+)
+
+// TestConformanceInitReserved: C_Initialize with a pReserved that is not
+// NULL must return CKR_ARGUMENTS_BAD (base 3.0 §5.4). gohsm reads its own
+// "gohsm:..." option string there, so it must not crash on a pointer that
+// is not a readable string (pkcs11test Init.InitArgsBadReserved passes 1).
+func TestConformanceInitReserved(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	l := hsmtest.Raw(t)
+	var a capi.Arena
+	defer a.Free()
+
+	// Two pages, the second unreadable: a string that runs into it has no end.
+	page := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	unterminated := []byte("gohsm:store_dir=/tmp/x")
+	copy(mem[page-len(unterminated):], unterminated)
+	base := uint64(uintptr(unsafe.Pointer(&mem[0]))) // not Go memory: mmap'd
+
+	// CK_C_INITIALIZE_ARGS: four mutex callbacks, flags, pReserved.
+	initArgs := func(reserved uint64) uint64 {
+		p := a.Buf(48)
+		capi.WriteULong(p+40, reserved)
+		return p
+	}
+	cases := []struct {
+		name     string
+		reserved uint64
+	}{
+		{"pReserved = (void*)1", 1},
+		{"pReserved in an unreadable page", base + uint64(page)},
+		{"pReserved runs into an unreadable page", base + uint64(page-len(unterminated))},
+		{"pReserved a foreign string", a.CString("junk")},
+	}
+	for _, c := range cases {
+		if rv := l.Call("C_Initialize", initArgs(c.reserved)); rv != uint64(ck.CKR_ARGUMENTS_BAD) {
+			t.Errorf("C_Initialize(%s): %s, want CKR_ARGUMENTS_BAD", c.name, hsmtest.RVName(uint(rv)))
+		}
+	}
+	if rv := l.Call("C_Initialize", 0); rv != 0 {
+		t.Fatalf("C_Initialize(NULL) after the refusals: %s", hsmtest.RVName(uint(rv)))
+	}
+	if rv := l.Call("C_Finalize", 0); rv != 0 {
+		t.Errorf("C_Finalize: %s", hsmtest.RVName(uint(rv)))
+	}
+}
+
+// confSecret generates a readable (not sensitive) secret key for wrapping.
+func confSecret(t *testing.T, p *pkcs11.Ctx, s pkcs11.SessionHandle, gen uint, valueLen int, usage ...uint) pkcs11.ObjectHandle {
+	t.Helper()
+	tmpl := []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true),
+	}
+	if valueLen > 0 {
+		tmpl = append(tmpl, pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, valueLen))
+	}
+	for _, u := range usage {
+		tmpl = append(tmpl, pkcs11.NewAttribute(u, true))
+	}
+	h, err := p.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(gen, nil)}, tmpl)
+	hsmtest.Must(t, err, "C_GenerateKey")
+	return h
+}
+
+func confValue(t *testing.T, p *pkcs11.Ctx, s pkcs11.SessionHandle, h pkcs11.ObjectHandle) []byte {
+	t.Helper()
+	a, err := p.GetAttributeValue(s, h, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)})
+	hsmtest.Must(t, err, "C_GetAttributeValue(CKA_VALUE)")
+	return a[0].Value
+}
+
+// TestConformanceWrapSecretKeys: the block modes without padding wrap a
+// secret key's value "padded on the trailing end with up to block size minus
+// one null bytes", and unwrapping "truncates the result according to the
+// CKA_KEY_TYPE attribute of the template and, if it has one, and the key type
+// supports it, the CKA_VALUE_LEN attribute" (mechanisms 3.0, AES-ECB/AES-CBC
+// and the DES3 block modes). Key types of one fixed length (DES2, DES3,
+// ChaCha20) unwrap under every wrapping mechanism. pkcs11test
+// ROUserSessionTest.WrapUnwrap: a DES3 key under DES3-ECB, unwrapped with
+// CKA_KEY_TYPE CKK_DES3, was CKR_TEMPLATE_INCONSISTENT.
+func TestConformanceWrapSecretKeys(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	iv := bytes.Repeat([]byte{0x5a}, 16)
+	aesKEK := confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 32, pkcs11.CKA_WRAP, pkcs11.CKA_UNWRAP, pkcs11.CKA_DECRYPT)
+	desKEK := confSecret(t, p, s, pkcs11.CKM_DES3_KEY_GEN, 0, pkcs11.CKA_WRAP, pkcs11.CKA_UNWRAP, pkcs11.CKA_DECRYPT)
+
+	cases := []struct {
+		name       string
+		mech       *pkcs11.Mechanism
+		kek        pkcs11.ObjectHandle
+		gen        uint // the wrapped key's generation mechanism
+		genLen     int  // its CKA_VALUE_LEN, 0: none
+		keyType    uint
+		valueLen   int // CKA_VALUE_LEN in the unwrap template, 0: none
+		wrappedLen int
+	}{
+		{"DES3 key under DES3-ECB (pkcs11test's case)", pkcs11.NewMechanism(pkcs11.CKM_DES3_ECB, nil), desKEK, pkcs11.CKM_DES3_KEY_GEN, 0, pkcs11.CKK_DES3, 0, 24},
+		{"DES2 key under DES3-CBC", pkcs11.NewMechanism(pkcs11.CKM_DES3_CBC, iv[:8]), desKEK, pkcs11.CKM_DES2_KEY_GEN, 0, pkcs11.CKK_DES2, 0, 16},
+		{"DES3 key under AES-ECB: 24 bytes padded to 32", pkcs11.NewMechanism(pkcs11.CKM_AES_ECB, nil), aesKEK, pkcs11.CKM_DES3_KEY_GEN, 0, pkcs11.CKK_DES3, 0, 32},
+		{"20-byte secret under AES-CBC, CKA_VALUE_LEN 20", pkcs11.NewMechanism(pkcs11.CKM_AES_CBC, iv), aesKEK, pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 20, pkcs11.CKK_GENERIC_SECRET, 20, 32},
+		{"AES-128 key under DES3-ECB", pkcs11.NewMechanism(pkcs11.CKM_DES3_ECB, nil), desKEK, pkcs11.CKM_AES_KEY_GEN, 16, pkcs11.CKK_AES, 0, 16},
+		{"DES3 key under AES key wrap", pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_WRAP, nil), aesKEK, pkcs11.CKM_DES3_KEY_GEN, 0, pkcs11.CKK_DES3, 0, 32},
+		{"ChaCha20 key under AES key wrap", pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_WRAP, nil), aesKEK, uint(ck.CKM_CHACHA20_KEY_GEN), 0, uint(ck.CKK_CHACHA20), 0, 40},
+	}
+	for _, c := range cases {
+		mech := []*pkcs11.Mechanism{c.mech}
+		key := confSecret(t, p, s, c.gen, c.genLen)
+		value := confValue(t, p, s, key)
+		wrapped, err := p.WrapKey(s, mech, c.kek, key)
+		if err != nil {
+			t.Errorf("%s: C_WrapKey: %v", c.name, err)
+			continue
+		}
+		if len(wrapped) != c.wrappedLen {
+			t.Errorf("%s: wrapped %d bytes, want %d", c.name, len(wrapped), c.wrappedLen)
+		}
+		if c.mech.Mechanism != pkcs11.CKM_AES_KEY_WRAP {
+			// The wrapped bytes are the value and zero bytes, encrypted as data.
+			hsmtest.Must(t, p.DecryptInit(s, mech, c.kek), c.name+": C_DecryptInit")
+			plain, err := p.Decrypt(s, wrapped)
+			hsmtest.Must(t, err, c.name+": C_Decrypt")
+			want := append(bytes.Clone(value), make([]byte, c.wrappedLen-len(value))...)
+			if !bytes.Equal(plain, want) {
+				t.Errorf("%s: wrapped value decrypts to %x, want %x", c.name, plain, want)
+			}
+		}
+		tmpl := []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, c.keyType),
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+			pkcs11.NewAttribute(pkcs11.CKA_ENCRYPT, true),
+		}
+		if c.valueLen > 0 {
+			tmpl = append(tmpl, pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, c.valueLen))
+		}
+		back, err := p.UnwrapKey(s, mech, c.kek, wrapped, tmpl)
+		if err != nil {
+			t.Errorf("%s: C_UnwrapKey: %v", c.name, err)
+			continue
+		}
+		if got := confValue(t, p, s, back); !bytes.Equal(got, value) {
+			t.Errorf("%s: unwrapped value %x, want %x", c.name, got, value)
+		}
+	}
+
+	// Too little to truncate: 16 bytes cannot hold a 24-byte DES3 key.
+	ecb := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_ECB, nil)}
+	short := confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 16)
+	wrapped, err := p.WrapKey(s, ecb, aesKEK, short)
+	hsmtest.Must(t, err, "C_WrapKey(AES-128 under AES-ECB)")
+	_, err = p.UnwrapKey(s, ecb, aesKEK, wrapped, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_DES3),
+	})
+	hsmtest.WantRV(t, err, "C_UnwrapKey of 16 bytes as a DES3 key", pkcs11.CKR_TEMPLATE_INCONSISTENT, pkcs11.CKR_WRAPPED_KEY_LEN_RANGE)
+
+	// The padding is zero bytes, as an outside AES-ECB decryption shows.
+	kek := confValue(t, p, s, aesKEK)
+	des := confSecret(t, p, s, pkcs11.CKM_DES3_KEY_GEN, 0)
+	wrapped, err = p.WrapKey(s, ecb, aesKEK, des)
+	hsmtest.Must(t, err, "C_WrapKey(DES3 under AES-ECB)")
+	b, err := aes.NewCipher(kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := make([]byte, len(wrapped))
+	for i := 0; i < len(wrapped); i += aes.BlockSize {
+		b.Decrypt(plain[i:], wrapped[i:])
+	}
+	if want := append(confValue(t, p, s, des), make([]byte, 8)...); !bytes.Equal(plain, want) {
+		t.Errorf("AES-ECB wrap of a DES3 key, decrypted outside: %x, want %x", plain, want)
+	}
+}
