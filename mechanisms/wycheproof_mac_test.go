@@ -161,7 +161,7 @@ func TestWycheproofPBKDF2(t *testing.T) {
 	} {
 		t.Run(file, func(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
-			r := newWPRun(t, file, n)
+			r := newWPRun(t, file, n).sampleUnderRace(4)
 			for _, gr := range groups {
 				for _, tc := range gr.Tests {
 					p := &ck.PBKDF2Params{SaltSource: ck.CKZ_SALT_SPECIFIED, Salt: tc.Salt, Iterations: ck.ULong(tc.IterationCount), PRF: prf, Password: tc.Password}
