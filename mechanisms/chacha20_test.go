@@ -59,14 +59,16 @@ func runChaCha(t *testing.T, encrypt bool, key *Key, p *ck.ChaCha20Params, in []
 
 // TestChaCha20Vectors: RFC 8439 section 2.4.2 and openssl enc -chacha20
 // outputs (testdata/chacha20.txt: the IETF layout, and the original layout
-// across a carry into the counter's high word and at its very end),
-// single-part and in pieces, both directions.
+// across a carry into the counter's high word and at its very end), and
+// draft-irtf-cfrg-xchacha's XChaCha20 vectors (testdata/xchacha20.txt, with
+// 32- and 64-bit counters), single-part and in pieces, both directions.
 func TestChaCha20Vectors(t *testing.T) {
-	for i, v := range readVectors(t, "testdata/chacha20.txt") {
+	vectors := append(readVectors(t, "testdata/chacha20.txt"), readVectors(t, "testdata/xchacha20.txt")...)
+	for i, v := range vectors {
 		key, nonce, ctr := unhex(t, v["Key"]), unhex(t, v["Nonce"]), unhex(t, v["Counter"])
 		pt, ct := unhex(t, v["PT"]), unhex(t, v["CT"])
 		p := chachaParam(ctr, nonce)
-		if want := map[string]int{"ietf": 12, "djb": 8}[v["Variant"]]; len(nonce) != want {
+		if want := map[string]int{"ietf": 12, "djb": 8, "xchacha": 24}[v["Variant"]]; len(nonce) != want {
 			t.Fatalf("vector %d: %s with a %d-byte nonce", i, v["Variant"], len(nonce))
 		}
 		for _, piece := range []int{0, 1, 7, 64, 100} {
