@@ -2,6 +2,7 @@ package mechanisms
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -41,6 +42,8 @@ func wrapValue(k *Key) ([]byte, error) {
 			return ed448PKCS8(k)
 		}
 		priv, err = ed25519PrivateKey(k)
+	case ck.CKK_EC_MONTGOMERY:
+		return montgomeryPKCS8(k) // pkcs8_montgomery.go
 	default:
 		return nil, ck.CKR_KEY_NOT_WRAPPABLE
 	}
@@ -73,13 +76,18 @@ func unwrapValueAttrs(v []byte, tmpl ck.Template, padded bool) (map[ck.Attribute
 	return unwrapSecretAttrs(v, tmpl, padded)
 }
 
-// privateKeyAttrs parses PKCS #8 into the attributes of an RSA, EC or
-// Ed25519 private key object.
+// privateKeyAttrs parses PKCS #8 into the attributes of an RSA, EC,
+// Edwards or Montgomery private key object.
 func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
 	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
-		if k, err = parsePKCS8Extra(der); err != nil { // Ed448, secp256k1
+		if k, err = parsePKCS8Extra(der); err != nil { // Ed448, secp256k1, X448
 			return nil, ck.CKR_WRAPPED_KEY_INVALID
+		}
+	}
+	if xk, ok := k.(*ecdh.PrivateKey); ok { // crypto/x509's X25519
+		if v, ok := fromECDH(xk); ok {
+			k = v
 		}
 	}
 	var kt ck.KeyType
@@ -125,6 +133,10 @@ func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte,
 		kt = ck.CKK_EC
 		attrs[ck.CKA_EC_PARAMS] = encodeOID(curveK1.OID)
 		attrs[ck.CKA_VALUE] = []byte(k)
+	case montgomeryValue:
+		kt = ck.CKK_EC_MONTGOMERY
+		attrs[ck.CKA_EC_PARAMS] = encodeOID(k.curve.oid)
+		attrs[ck.CKA_VALUE] = k.d
 	default:
 		return nil, ck.CKR_WRAPPED_KEY_INVALID
 	}
@@ -139,8 +151,12 @@ func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte,
 		case ck.CKK_EC:
 			c, err := CurveFromParams(p)
 			same = err == nil && bytes.Equal(encodeOID(c.OID), attrs[ck.CKA_EC_PARAMS])
-		case ck.CKK_EC_EDWARDS:
-			c, err := findEdCurve(edwardsCurves, p)
+		case ck.CKK_EC_EDWARDS, ck.CKK_EC_MONTGOMERY:
+			table := edwardsCurves
+			if kt == ck.CKK_EC_MONTGOMERY {
+				table = montgomeryCurves
+			}
+			c, err := findEdCurve(table, p)
 			same = err == nil && bytes.Equal(encodeOID(c.oid), attrs[ck.CKA_EC_PARAMS])
 		}
 		if !same {

@@ -62,7 +62,8 @@ func k1PKCS8(k *Key) ([]byte, error) {
 	return der, nil
 }
 
-// parsePKCS8Extra reads an Ed448 or secp256k1 PrivateKeyInfo.
+// parsePKCS8Extra reads an Ed448, secp256k1 or X448 (X25519 too, though
+// crypto/x509 reads that one first) PrivateKeyInfo.
 func parsePKCS8Extra(der []byte) (any, error) {
 	var info pkcs8Info
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) != 0 {
@@ -89,6 +90,9 @@ func parsePKCS8Extra(der []byte) (any, error) {
 			return nil, ck.CKR_WRAPPED_KEY_INVALID
 		}
 		return k1Value(priv.Serialize()), nil
+	}
+	if v, ok, err := parsePKCS8Montgomery(info); ok { // pkcs8_montgomery.go
+		return v, err
 	}
 	return nil, ck.CKR_WRAPPED_KEY_INVALID
 }

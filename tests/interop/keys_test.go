@@ -224,6 +224,16 @@ func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
+// pemBytes returns the DER of data's first PEM block, which must be of type typ.
+func pemBytes(t testing.TB, data []byte, typ string) []byte {
+	t.Helper()
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != typ {
+		t.Fatalf("not a PEM %s", typ)
+	}
+	return b.Bytes
+}
+
 func (e *env) attrs(t testing.TB, o pkcs11.ObjectHandle, types ...uint) [][]byte {
 	t.Helper()
 	tmpl := make([]*pkcs11.Attribute, len(types))
