@@ -150,7 +150,7 @@ func TestWycheproofMLDSASign(t *testing.T) {
 			case tc.Msg == nil:
 				// Signing a given μ (FIPS 204's external μ): PKCS#11 3.2's
 				// CKM_ML_DSA takes the message, not μ.
-				r.skip(tc.wpTest, "external mu, no PKCS#11 interface")
+				r.skip(tc.wpTest, "external mu: no PKCS#11 interface")
 				continue
 			case tc.Rnd != nil:
 				// Hedged signing with the vector's randomness: C_Sign takes
@@ -158,7 +158,7 @@ func TestWycheproofMLDSASign(t *testing.T) {
 				if err := wpVerify(ck.CKM_ML_DSA, pub, wpMLDSAParam(ck.CKH_HEDGE_PREFERRED, tc.Ctx), *tc.Msg, tc.Sig); err != nil {
 					t.Errorf("tcId %d: hedged signature: %v", tc.TcID, err)
 				}
-				r.skip(tc.wpTest, "given randomness, no PKCS#11 interface (signature verified)")
+				r.skip(tc.wpTest, "given randomness: no PKCS#11 interface (signature verified)")
 				continue
 			}
 			r.check(tc.wpTest, func() error {

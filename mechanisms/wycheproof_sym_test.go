@@ -179,7 +179,7 @@ func TestWycheproofAESXTS(t *testing.T) {
 			if g.KeySize == 384 {
 				// AES-192-XTS: IEEE 1619 and SP 800-38E define XTS-AES-128
 				// and -256 only, and PKCS#11's CKK_AES_XTS keys are 32 or 64 bytes.
-				r.skip(tc.wpTest, "AES-192-XTS, not in PKCS#11")
+				r.skip(tc.wpTest, "AES-192-XTS: not in PKCS#11")
 				continue
 			}
 			tweak := make([]byte, 16)

@@ -139,10 +139,10 @@ func (r *wpRun) check(tc wpTest, run func() error) {
 	case tc.Result == "invalid" && !isRV:
 		r.t.Errorf("%s: invalid vector not refused with a PKCS#11 code: %v", where, err)
 	case tc.Result == "acceptable" && err != nil:
-		r.counts["acceptable, refused"]++
+		r.counts["acceptable (refused)"]++
 		return
 	case tc.Result == "acceptable":
-		r.counts["acceptable, accepted"]++
+		r.counts["acceptable (accepted)"]++
 		return
 	}
 	r.counts[tc.Result]++
