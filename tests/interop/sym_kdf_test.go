@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -28,8 +29,9 @@ func symKDF(t testing.TB, name string, n int, opts ...string) []byte {
 // CMAC (AES, DES3) PRFs, with and without the separator and L, equal
 // `openssl kdf KBKDF` (OpenSSL 3.0 has no double-pipeline mode: that one is
 // checked in tests/mechparams_test.go against the specification written
-// out); the concatenation, XOR, encrypt-data and SHA*_KEY_DERIVATION
-// derivations equal byte arithmetic, `openssl enc` and `openssl dgst`.
+// out); the concatenation, XOR, EXTRACT_KEY_FROM_KEY, encrypt-data and
+// SHA*_KEY_DERIVATION derivations equal byte and bit arithmetic, `openssl
+// enc` and `openssl dgst`.
 func TestSymKDFs(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -317,6 +319,27 @@ func symDataDerive(k *symTok) int {
 				n++
 			}
 		}
+	}
+	// CKM_EXTRACT_KEY_FROM_KEY: the base value as a string of bits, read
+	// from the parameter's bit on, round and round.
+	for i, c := range []struct{ first, n int }{{0, 24}, {21, 2}, {7, 16}, {191, 5}, {100, 60}} {
+		key := keys[i%2]
+		var bitStr strings.Builder
+		for _, b := range key.value {
+			fmt.Fprintf(&bitStr, "%08b", b)
+		}
+		all := bitStr.String()
+		want := make([]byte, c.n)
+		for j := range 8 * c.n {
+			if all[(c.first+j)%len(all)] == '1' {
+				want[j/8] |= 0x80 >> (j % 8)
+			}
+		}
+		got, err := k.derive(symMech(uint(ck.CKM_EXTRACT_KEY_FROM_KEY), symWords(uint64(c.first))), key.h, pkcs11.CKK_GENERIC_SECRET, c.n)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("EXTRACT_KEY_FROM_KEY, %s key, %d bytes from bit %d: %v (equal %v)", key.origin, c.n, c.first, err, bytes.Equal(got, want))
+		}
+		n++
 	}
 	// Encrypt-data derivations against openssl enc.
 	for _, size := range []int{16, 24, 32} {
