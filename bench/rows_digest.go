@@ -13,6 +13,9 @@ func nowNanos() int64 { return time.Now().UnixNano() }
 
 func digestPrep(data []byte) func(*Target) (Op, error) {
 	return func(t *Target) (Op, error) {
+		if !useMiekg {
+			return checked(t, directOp(t, cCall{op: cDigest, mech: pkcs11.CKM_SHA256, in: data, outLen: 64}))
+		}
 		return checked(t, Op{Run: func(s pkcs11.SessionHandle) error {
 			if err := t.P.DigestInit(s, mech(pkcs11.CKM_SHA256, nil)); err != nil {
 				return err
@@ -29,6 +32,9 @@ func hmacPrep(data []byte) func(*Target) (Op, error) {
 
 func randomPrep(n int) func(*Target) (Op, error) {
 	return func(t *Target) (Op, error) {
+		if !useMiekg {
+			return checked(t, directOp(t, cCall{op: cRandom, outLen: n}))
+		}
 		return checked(t, Op{Run: func(s pkcs11.SessionHandle) error {
 			_, err := t.P.GenerateRandom(s, n)
 			return err
@@ -49,8 +55,11 @@ func digestRows() []Row {
 		})
 	}
 	rnd := func(n int) func() (Op, error) {
+		bufs := rawBuffers(n)
 		return rawOp(func() error {
-			_, err := rand.Read(make([]byte, n))
+			b := bufs.Get().(*[]byte)
+			_, err := rand.Read(*b)
+			bufs.Put(b)
 			return err
 		})
 	}
@@ -68,9 +77,15 @@ func digestRows() []Row {
 func floorRows() []Row {
 	return []Row{
 		{ID: "floor-getinfo", Name: "C_GetInfo (per-call floor)", Prep: func(t *Target) (Op, error) {
+			if !useMiekg {
+				return checked(t, directOp(t, cCall{op: cGetInfo}))
+			}
 			return checked(t, Op{Run: func(pkcs11.SessionHandle) error { _, err := t.P.GetInfo(); return err }})
 		}},
 		{ID: "floor-getsessioninfo", Name: "C_GetSessionInfo (per-call floor)", Prep: func(t *Target) (Op, error) {
+			if !useMiekg {
+				return checked(t, directOp(t, cCall{op: cGetSessionInfo}))
+			}
 			return checked(t, Op{Run: func(s pkcs11.SessionHandle) error { _, err := t.P.GetSessionInfo(s); return err }})
 		}},
 	}

@@ -61,6 +61,9 @@ func signPrep(key keyFunc, m []*pkcs11.Mechanism, data []byte) func(*Target) (Op
 		if err != nil {
 			return Op{}, err
 		}
+		if !useMiekg {
+			return checked(t, directOp(t, cCall{op: cSign, mech: m[0].Mechanism, param: mechParam(m), key: h[len(h)-1], in: data, outLen: 1024}))
+		}
 		return checked(t, Op{Run: func(s pkcs11.SessionHandle) error {
 			if err := t.P.SignInit(s, m, h[len(h)-1]); err != nil {
 				return err
@@ -84,6 +87,9 @@ func verifyPrep(key keyFunc, m []*pkcs11.Mechanism, data []byte) func(*Target) (
 		sig, err := t.P.Sign(s, data)
 		if err != nil {
 			return Op{}, err
+		}
+		if !useMiekg {
+			return checked(t, directOp(t, cCall{op: cVerify, mech: m[0].Mechanism, param: mechParam(m), key: h[0], in: data, outLen: len(sig), sig: sig}))
 		}
 		return checked(t, Op{Run: func(s pkcs11.SessionHandle) error {
 			if err := t.P.VerifyInit(s, m, h[0]); err != nil {

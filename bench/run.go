@@ -24,6 +24,7 @@ type Config struct {
 	Sessions          []int         `json:"sessions"` // N for parallel rows
 	ParallelAll       bool          `json:"parallel_all"`
 	ScaleCounts       []int         `json:"scale_counts"`
+	Harness           string        `json:"harness"`           // "c" (cabi.go) or "miekg": how the timed calls of the crypto rows are made
 	SoftHSMMaxObjects int           `json:"other_max_objects"` // objects made through C_CreateObject, at most
 	FillTime          time.Duration `json:"fill_time_ns"`      // and for at most this long per store
 	Procs             int           `json:"procs"`
@@ -98,6 +99,10 @@ func Run(cfg Config, logw io.Writer) (*Report, error) {
 		defer os.RemoveAll(dir)
 		cfg.WorkDir = dir
 	}
+	if cfg.Harness == "" {
+		cfg.Harness = "c"
+	}
+	useMiekg = cfg.Harness == "miekg"
 	rep := &Report{Config: cfg, Machine: machine()}
 	cols := loadColumns(cfg, logw, rep)
 	defer func() {
@@ -254,6 +259,11 @@ func standardNotes(cfg Config) []string {
 		"raw: Go's crypto called directly with the key schedule/parsed key made once (the floor a Go token can reach); AES key wrap's raw column is RFC 3394 over crypto/aes.",
 		"sign rows sign a 64-byte message (CKM_ECDSA: its SHA-256/384 digest); keys are persistent token objects; key-generation rows make persistent objects and destroy them after each call, untimed.",
 		"gohsm runs with its default Argon2id PIN cost (time 2, 19 MiB): it is in every C_Login.",
+	}
+	if cfg.Harness == "miekg" {
+		notes = append(notes, "harness miekg: every timed call goes through miekg/pkcs11, whose own per-call cost (mechanisms copied to C memory it allocates and frees, outputs copied to new Go slices) is in every module column.")
+	} else {
+		notes = append(notes, "harness c: the timed calls of the sign, verify, cipher, digest, random and floor rows go straight through the module's CK_FUNCTION_LIST from C (XxxInit, the length query, the call; the mechanism on the C stack, one output buffer per session), as a C application makes them; key wrap, key generation and the object rows use miekg/pkcs11 (-harness miekg: all rows).")
 	}
 	return notes
 }

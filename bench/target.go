@@ -47,7 +47,8 @@ type Target struct {
 	Slot uint
 	Info string // C_GetInfo: manufacturer, description, library version
 
-	reserved []byte // C_Initialize's pReserved (gohsm), NUL-terminated
+	reserved []byte         // C_Initialize's pReserved (gohsm), NUL-terminated
+	fl       unsafe.Pointer // the module's CK_FUNCTION_LIST (cabi.go)
 	pool     []pkcs11.SessionHandle
 	mu       sync.Mutex
 	keys     map[string][]pkcs11.ObjectHandle
@@ -109,6 +110,11 @@ func Open(m Module, dir string, fresh bool) (*Target, error) {
 	if err := t.initialize(); err != nil {
 		return nil, fmt.Errorf("C_Initialize: %w", err)
 	}
+	fl, err := functionList(m.Path)
+	if err != nil {
+		return nil, err
+	}
+	t.fl = fl
 	if info, err := p.GetInfo(); err == nil {
 		t.Info = fmt.Sprintf("%s %s %d.%d", strings.TrimSpace(info.ManufacturerID), strings.TrimSpace(info.LibraryDescription),
 			info.LibraryVersion.Major, info.LibraryVersion.Minor)

@@ -59,6 +59,7 @@ func main() {
 	fillTime := flag.Duration("fill-time", 0, "longest time spent making objects one by one per store (default 5m; quick: 150s)")
 	procs := flag.Int("procs", 0, "processes started at once (default 8)")
 	list := flag.Bool("list", false, "list the row IDs and exit")
+	harness := flag.String("harness", "c", "how the timed calls of the sign, verify, cipher, digest, random and floor rows are made: c (straight through the function list, as a C application) or miekg (through miekg/pkcs11, whose own cost is then in every module column)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process's Go code to the file (the harness, miekg/pkcs11 and the raw column; libgohsm.so runs its own Go runtime, which this profile does not see: use perf for it)")
 	flag.Var(&mods, "module", "name=path of a PKCS#11 module, repeatable (default gohsm=./libgohsm.so softhsm=/usr/lib/softhsm/libsofthsm2.so); the first is compared with the others")
 	flag.Parse()
@@ -77,6 +78,10 @@ func main() {
 		cfg.Modules = mods
 	}
 	cfg.Rows = *rows
+	if *harness != "c" && *harness != "miekg" {
+		fail(fmt.Errorf("-harness: want c or miekg, got %q", *harness))
+	}
+	cfg.Harness = *harness
 	if *rounds > 0 {
 		cfg.Rounds = *rounds
 	}
