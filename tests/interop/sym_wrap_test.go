@@ -64,14 +64,25 @@ func TestSymKeyWrap(t *testing.T) {
 				cases += symRunKW(k.on(t), m, ossl, wkeys)
 			})
 		}
-		t.Run(fmt.Sprintf("AES_CBC_PAD/%d", 8*size), func(t *testing.T) {
-			cases += symRunCBCWrap(k.on(t), ck.CKM_AES_CBC_PAD, fmt.Sprintf("aes-%d-cbc", 8*size), 16, wkeys)
-		})
+		for _, m := range []symBlockWrap{
+			{"AES_CBC_PAD", ck.CKM_AES_CBC_PAD, "aes-%d-cbc", 16, true, true},
+			{"AES_CBC", ck.CKM_AES_CBC, "aes-%d-cbc", 16, true, false},
+			{"AES_ECB", ck.CKM_AES_ECB, "aes-%d-ecb", 16, false, false},
+		} {
+			t.Run(fmt.Sprintf("%s/%d", m.name, 8*size), func(t *testing.T) {
+				cases += symRunBlockWrap(k.on(t), m, fmt.Sprintf(m.ossl, 8*size), wkeys)
+			})
+		}
 	}
 	dv := symRand(24)
-	t.Run("DES3_CBC_PAD", func(t *testing.T) {
-		cases += symRunCBCWrap(k.on(t), ck.CKM_DES3_CBC_PAD, "des-ede3-cbc", 8, []symKey{{k.importKey(uint(ck.CKK_DES3), dv), dv, "imported"}})
-	})
+	dkeys := []symKey{{k.importKey(uint(ck.CKK_DES3), dv), dv, "imported"}}
+	for _, m := range []symBlockWrap{
+		{"DES3_CBC_PAD", ck.CKM_DES3_CBC_PAD, "des-ede3-cbc", 8, true, true},
+		{"DES3_CBC", ck.CKM_DES3_CBC, "des-ede3-cbc", 8, true, false},
+		{"DES3_ECB", ck.CKM_DES3_ECB, "des-ede3", 8, false, false},
+	} {
+		t.Run(m.name, func(t *testing.T) { cases += symRunBlockWrap(k.on(t), m, m.ossl, dkeys) })
+	}
 	t.Logf("%d key-wrap cases", cases)
 }
 
@@ -182,31 +193,62 @@ func symRunKW(k *symTok, m symKW, ossl string, wkeys []symKey) int {
 	return n
 }
 
-// symRunCBCWrap wraps secret keys with a CBC-PAD mechanism (the IV is the
-// parameter): `openssl enc -d` recovers the value, and the token unwraps
-// what `openssl enc` makes.
-func symRunCBCWrap(k *symTok, mech ck.MechanismType, ossl string, bs int, wkeys []symKey) int {
+// symBlockWrap is key wrapping with a block-cipher mode: CBC-PAD pads
+// with PKCS #7; ECB and CBC pad a secret key's value with zero bytes to
+// whole blocks, and unwrapping cuts the value to CKA_VALUE_LEN.
+type symBlockWrap struct {
+	name    string
+	mech    ck.MechanismType
+	ossl    string // %d: key bits
+	bs      int
+	iv, pad bool
+}
+
+// symRunBlockWrap wraps secret keys with a block mode: `openssl enc -d`
+// recovers the value (and the zero padding), and the token unwraps what
+// `openssl enc` makes.
+func symRunBlockWrap(k *symTok, bm symBlockWrap, ossl string, wkeys []symKey) int {
 	t := k.t
 	n := 0
 	for i, l := range []int{16, 20, 24, 32, 33, 64} {
 		wk := wkeys[i%len(wkeys)]
-		iv := symRand(bs)
-		m := symMech(uint(mech), iv)
+		var iv []byte
+		if bm.iv {
+			iv = symRand(bm.bs)
+		}
+		m := symMech(uint(bm.mech), iv)
 		th, tv := k.symTarget(l)
-		what := fmt.Sprintf("%s wrapping key, %d-byte key", wk.origin, l)
+		padded := tv
+		if !bm.pad {
+			padded = append(append([]byte(nil), tv...), make([]byte, (bm.bs-l%bm.bs)%bm.bs)...)
+		}
+		what := fmt.Sprintf("%s, %s wrapping key, %d-byte key", bm.name, wk.origin, l)
 		wrapped, err := k.p.WrapKey(k.s, m, wk.h, th)
 		if err != nil {
 			t.Errorf("%s: C_WrapKey: %v", what, err)
-		} else if back, err := symOpensslEnc(t, ossl, wk.value, iv, wrapped, true, true); err != nil || !bytes.Equal(back, tv) {
-			t.Errorf("%s: openssl enc -d of the wrapped key: %v (equal %v)", what, err, bytes.Equal(back, tv))
+		} else if back, err := symOpensslEnc(t, ossl, wk.value, iv, wrapped, bm.pad, true); err != nil || !bytes.Equal(back, padded) {
+			t.Errorf("%s: openssl enc -d of the wrapped key: %v (equal %v)", what, err, bytes.Equal(back, padded))
 		}
 		v := symRand(l)
-		owrapped, err := symOpensslEnc(t, ossl, wk.value, iv, v, true, false)
+		in := v
+		if !bm.pad {
+			in = append(append([]byte(nil), v...), make([]byte, (bm.bs-l%bm.bs)%bm.bs)...)
+		}
+		owrapped, err := symOpensslEnc(t, ossl, wk.value, iv, in, bm.pad, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := k.unwrap(m, wk.h, owrapped); err != nil || !bytes.Equal(got, v) {
-			t.Errorf("%s: C_UnwrapKey of openssl's: %v (equal %v)", what, err, bytes.Equal(got, v))
+		attrs := symKeyAttrs(
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET))
+		if !bm.pad {
+			attrs = append(attrs, pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, l))
+		}
+		nh, err := k.p.UnwrapKey(k.s, m, wk.h, owrapped, attrs)
+		if err != nil {
+			t.Errorf("%s: C_UnwrapKey of openssl's: %v", what, err)
+		} else if got := k.attr(nh, pkcs11.CKA_VALUE); !bytes.Equal(got, v) {
+			t.Errorf("%s: C_UnwrapKey of openssl's gives a %d-byte key, not the value", what, len(got))
 		}
 		n++
 	}
