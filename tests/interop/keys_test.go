@@ -129,6 +129,7 @@ type keyPair struct {
 	privPEM   string // PKCS#8 private key file
 	pubPEM    string // SubjectPublicKeyInfo file
 	spki      []byte // the public key, DER
+	quick     bool   // run the shorter tables (RSA keys after the first two)
 }
 
 func (k *keyPair) String() string { return k.alg.name + "/" + k.origin }
