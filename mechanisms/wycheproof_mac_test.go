@@ -49,7 +49,7 @@ func macVector(m [2]ck.MechanismType, fullLen int, key *Key, tagBits int, tc wpT
 
 func TestWycheproofCMAC(t *testing.T) {
 	groups, n := wpGroups[wpMACGroup](t, "aes_cmac")
-	r := newWPRun(t, "aes_cmac", n)
+	r := newWPRun(t, "aes_cmac", n).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE, ck.CKR_KEY_SIZE_RANGE)
 	for _, g := range groups {
 		for _, tc := range g.Tests {
 			r.check(tc.wpTest, func() error {
@@ -74,7 +74,7 @@ func TestWycheproofHMAC(t *testing.T) {
 			}
 			full := s.SignatureLen()
 			groups, n := wpGroups[wpMACGroup](t, file)
-			r := newWPRun(t, file, n)
+			r := newWPRun(t, file, n).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
 			for _, g := range groups {
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error {
@@ -104,7 +104,7 @@ func TestWycheproofHKDF(t *testing.T) {
 	} {
 		t.Run(file, func(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
-			r := newWPRun(t, file, n)
+			r := newWPRun(t, file, n).allowing(ck.CKR_TEMPLATE_INCONSISTENT)
 			for _, g := range groups {
 				for _, tc := range g.Tests {
 					p := &ck.HKDFParams{Extract: true, Expand: true, PRF: prf, SaltType: ck.CKF_HKDF_SALT_DATA, Salt: tc.Salt, Info: tc.Info}

@@ -80,7 +80,7 @@ func TestWycheproofAEAD(t *testing.T) {
 	} {
 		t.Run(f.file, func(t *testing.T) {
 			groups, n := wpGroups[wpAEADGroup](t, f.file)
-			r := newWPRun(t, f.file, n)
+			r := newWPRun(t, f.file, n).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE, ck.CKR_MECHANISM_PARAM_INVALID)
 			m := mustLookup(t, f.mech)
 			for gi := range groups {
 				g := &groups[gi]
@@ -108,7 +108,7 @@ func TestWycheproofAESCBCPad(t *testing.T) {
 		}
 	}
 	groups, n := wpGroups[group](t, "aes_cbc_pkcs5")
-	r := newWPRun(t, "aes_cbc_pkcs5", n)
+	r := newWPRun(t, "aes_cbc_pkcs5", n).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE)
 	m := mustLookup(t, ck.CKM_AES_CBC_PAD)
 	for _, g := range groups {
 		for _, tc := range g.Tests {
@@ -135,15 +135,19 @@ func TestWycheproofAESKeyWrap(t *testing.T) {
 	for file, mech := range map[string]ck.MechanismType{"aes_wrap": ck.CKM_AES_KEY_WRAP, "aes_kwp": ck.CKM_AES_KEY_WRAP_KWP} {
 		t.Run(file, func(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
-			r := newWPRun(t, file, n)
+			r := newWPRun(t, file, n).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE)
 			m := mustLookup(t, mech)
 			for _, g := range groups {
 				for _, tc := range g.Tests {
 					kek := aesKey(tc.Key)
 					r.check(tc.wpTest, func() error {
 						if tc.Result == "invalid" {
+							// C_UnwrapKey must refuse it too, with its own codes.
 							_, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, tc.CT, ck.Template{keyTypeAttr(ck.CKK_GENERIC_SECRET)})
-							return firstErr(decryptOnly(m, kek, nil, tc.CT), err)
+							if err != ck.CKR_WRAPPED_KEY_INVALID && err != ck.CKR_WRAPPED_KEY_LEN_RANGE {
+								t.Errorf("%s tcId %d: C_UnwrapKey: %v", file, tc.TcID, err)
+							}
+							return decryptOnly(m, kek, nil, tc.CT)
 						}
 						if err := encryptDecrypt(t, m, kek, func() any { return nil }, tc.Msg, tc.CT); err != nil {
 							return err
