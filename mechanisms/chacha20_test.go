@@ -3,6 +3,8 @@ package mechanisms
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/chacha20"
@@ -203,4 +205,22 @@ func init() {
 		wrapTarget: func(*testing.T) *Key { return secretKey(ck.CKK_AES, []byte("fedcba9876543210")) },
 		param:      func() any { return chachaParam([]byte{1, 0, 0, 0}, []byte("twelve bytes")) }},
 		ck.CKM_CHACHA20)
+}
+
+// The self-test's vectors are records of testdata/chacha20.txt, and the
+// self-test catches a broken carry.
+func TestChaCha20SelfTestVectors(t *testing.T) {
+	b, err := os.ReadFile("testdata/chacha20.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{katChaCha20Key, katChaCha20Nonce, katChaCha20Ctr, katChaCha20PT, katChaCha20CT,
+		katChaCha20DJBNonce, katChaCha20DJBCtr, katChaCha20DJBCT} {
+		if !strings.Contains(string(b), "= "+h+"\n") {
+			t.Errorf("testdata/chacha20.txt has no value %s", h)
+		}
+	}
+	if err := katChaCha20(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -34,4 +34,8 @@ enc() { # key iv plaintext-hex
 		pt=$(hexrand $n)
 		printf 'Variant = djb\nKey = %s\nNonce = %s\nCounter = %s\nPT = %s\nCT = %s\n\n' "$k" "$nonce" "$ctr" "$pt" "$(enc "$k" "$ctr$nonce" "$pt")"
 	done
+	echo "# openssl enc -chacha20, original layout: 128 zero bytes from low counter word 0xffffffff"
+	echo "# (the second block is high word 1, low word 0); the self-test uses it"
+	k=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f; pt=$(head -c 128 /dev/zero | xxd -p | tr -d '\n')
+	printf 'Variant = djb\nKey = %s\nNonce = 0001020304050607\nCounter = ffffffff00000000\nPT = %s\nCT = %s\n\n' "$k" "$pt" "$(enc "$k" ffffffff000000000001020304050607 "$pt")"
 } > "$out"
