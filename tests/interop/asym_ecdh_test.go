@@ -44,6 +44,11 @@ func TestECDHInterop(t *testing.T) {
 			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, theirs.priv, peerOfTheirs, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
 				t.Error("CKD_NULL with the imported openssl key: the secret differs from openssl's")
 			}
+			// The peer's value as CKA_EC_POINT holds it, a DER OCTET STRING, which
+			// the specification lets a token accept besides the raw encoding.
+			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, mustDER(t, peerOfMine), uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+				t.Error("CKD_NULL with a DER-wrapped peer value: the secret differs from openssl's")
+			}
 			if a.kind == kEC {
 				if got := e.derive(t, pkcs11.CKM_ECDH1_COFACTOR_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
 					t.Error("CKM_ECDH1_COFACTOR_DERIVE: the secret differs from openssl's")

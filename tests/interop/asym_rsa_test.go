@@ -87,6 +87,10 @@ func (e *env) rsaPKCS1Hashed(t *testing.T, k *keyPair) {
 		if !bytes.Equal(sig, want) {
 			t.Errorf("%s: the token's PKCS#1 v1.5 signature differs from openssl's", h.md)
 		}
+		if multi := e.signParts(t, mech(h.rsa, nil), k.priv, msg, 7+i); !bytes.Equal(multi, want) {
+			t.Errorf("%s: the multi-part signature differs from openssl's", h.md)
+		}
+		hsmtest.Must(t, e.verifyParts(t, mech(h.rsa, nil), k.pub, msg, want, 3+i), h.md+": multi-part C_Verify of openssl's signature")
 		hsmtest.Must(t, e.verify(t, mech(h.rsa, nil), k.pub, msg, want), h.md+": C_Verify of openssl's signature")
 		hsmtest.WantRV(t, e.verify(t, mech(h.rsa, nil), k.pub, msg, flip(want, i)), h.md+": C_Verify of a tampered signature", pkcs11.CKR_SIGNATURE_INVALID)
 	}
@@ -172,6 +176,10 @@ func (e *env) rsaPSS(t *testing.T, k *keyPair) {
 		theirs := openssl(t, nil, dgst("-sign", k.privPEM)...)
 		hsmtest.Must(t, e.verify(t, mech(h.pss, param), k.pub, msg, theirs), name+": C_Verify of openssl's PSS signature")
 		hsmtest.WantRV(t, e.verify(t, mech(h.pss, param), k.pub, msg, flip(theirs, i)), name+": tampered", pkcs11.CKR_SIGNATURE_INVALID)
+		hsmtest.Must(t, e.verifyParts(t, mech(h.pss, param), k.pub, msg, theirs, 2+i), name+": multi-part C_Verify of openssl's PSS signature")
+		if !osslVerify(t, dgst("-verify", k.pubPEM, "-signature", e.file(t, "sig", e.signParts(t, mech(h.pss, param), k.priv, msg, 3)))...) {
+			t.Errorf("%s: openssl rejects the token's multi-part PSS signature", name)
+		}
 
 		sig = e.sign(t, mech(pkcs11.CKM_RSA_PKCS_PSS, param), k.priv, digest, name)
 		if !osslVerify(t, pkeyutl("-verify", "-pubin", "-inkey", k.pubPEM, "-sigfile", e.file(t, "sig", sig))...) {

@@ -453,6 +453,32 @@ func (e *env) verify(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandl
 	return e.p.Verify(e.s, data, sig)
 }
 
+// signParts signs data fed in parts of n bytes (C_SignUpdate, C_SignFinal).
+func (e *env) signParts(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte, n int) []byte {
+	t.Helper()
+	hsmtest.Must(t, e.p.SignInit(e.s, m, key), "C_SignInit")
+	for len(data) > 0 {
+		c := min(n, len(data))
+		hsmtest.Must(t, e.p.SignUpdate(e.s, data[:c]), "C_SignUpdate")
+		data = data[c:]
+	}
+	sig, err := e.p.SignFinal(e.s)
+	hsmtest.Must(t, err, "C_SignFinal")
+	return sig
+}
+
+// verifyParts verifies data fed in parts of n bytes (C_VerifyUpdate, C_VerifyFinal).
+func (e *env) verifyParts(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data, sig []byte, n int) error {
+	t.Helper()
+	hsmtest.Must(t, e.p.VerifyInit(e.s, m, key), "C_VerifyInit")
+	for len(data) > 0 {
+		c := min(n, len(data))
+		hsmtest.Must(t, e.p.VerifyUpdate(e.s, data[:c]), "C_VerifyUpdate")
+		data = data[c:]
+	}
+	return e.p.VerifyFinal(e.s, sig)
+}
+
 func (e *env) encrypt(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte) []byte {
 	t.Helper()
 	hsmtest.Must(t, e.p.EncryptInit(e.s, m, key), "C_EncryptInit")
