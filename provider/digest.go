@@ -67,9 +67,9 @@ func (m *Module) DigestUpdate(h ck.SessionHandle, in []byte) error {
 	if err != nil {
 		return err
 	}
-	if op.pend != nil {
+	if op.pend != nil || op.single {
 		s.ops.end(opDigest)
-		return ck.CKR_OPERATION_ACTIVE // a computed digest waits for its retry
+		return ck.CKR_OPERATION_ACTIVE // a single-part call began (ops.go: single)
 	}
 	op.digest.Write(in)
 	op.updated = true
@@ -96,7 +96,7 @@ func (m *Module) DigestKey(h ck.SessionHandle, keyH ck.ObjectHandle) error {
 	if err != nil {
 		return err
 	}
-	if kerr == nil && op.pend != nil {
+	if kerr == nil && (op.pend != nil || op.single) {
 		kerr = ck.CKR_OPERATION_ACTIVE
 	}
 	if kerr == nil {

@@ -70,8 +70,8 @@ func (m *Module) dualUpdate(h ck.SessionHandle, cipherK, otherK opKind, in, out 
 		s.ops.end(cipherK)
 		return 0, err
 	}
-	if other.pend != nil {
-		err = ck.CKR_OPERATION_ACTIVE // its computed output waits for its own retry
+	if other.pend != nil || other.single || cop.single {
+		err = ck.CKR_OPERATION_ACTIVE // a single-part call began on one of them (ops.go: single)
 	}
 	// Check that the other operation takes parts before the cipher moves on.
 	if err == nil && otherK == opSign {

@@ -81,6 +81,10 @@ type operation struct {
 	// updated is set by the first Update: from then on single-part calls
 	// are refused (C_Sign "cannot be used to terminate a multi-part operation").
 	updated bool
+	// single is its mirror, set by the first single-part call (a length
+	// query too): from then on Update and Final are refused, so that, say,
+	// C_DigestFinal after a C_Digest length query is not the digest of nothing.
+	single bool
 
 	// needAuth is set for a CKA_ALWAYS_AUTHENTICATE key: every use of the
 	// operation needs C_Login(CKU_CONTEXT_SPECIFIC) after Init.
@@ -210,6 +214,12 @@ func (s *Session) cancelOps(flags ck.Flags) {
 // length. Returns the length written (or needed) and whether the output was
 // delivered.
 func (op *operation) produce(call callKind, in, out []byte, bound int, compute func() ([]byte, error)) (int, bool, error) {
+	switch {
+	case call == callSingle:
+		op.single = true
+	case op.single && (call == callUpdate || call == callFinal):
+		return 0, false, ck.CKR_OPERATION_ACTIVE // the caller's finish ends the operation
+	}
 	var res []byte
 	if p := op.pend; p != nil {
 		if p.call != call || !bytes.Equal(p.in, in) {

@@ -68,8 +68,13 @@ func TestProduceConvention(t *testing.T) {
 	op.produce(callSingle, []byte("in"), make([]byte, 1), 26, compute)
 	_, _, err = op.produce(callSingle, []byte("other"), make([]byte, 64), 26, compute)
 	wantRV(t, "changed input", err, ck.CKR_ARGUMENTS_BAD)
-	// Nor a different call.
-	op.pend = nil
+	// After a single-part call, a length query too, Update and Final are refused.
+	for _, call := range []callKind{callUpdate, callFinal} {
+		_, _, err = (&operation{single: true}).produce(call, nil, nil, 26, compute)
+		wantRV(t, "Update/Final after a single-part call", err, ck.CKR_OPERATION_ACTIVE)
+	}
+	// Nor a different multi-part call.
+	op = &operation{}
 	op.produce(callUpdate, []byte("in"), make([]byte, 1), 26, compute)
 	_, _, err = op.produce(callFinal, nil, make([]byte, 64), 26, compute)
 	wantRV(t, "changed call", err, ck.CKR_ARGUMENTS_BAD)

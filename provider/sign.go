@@ -81,8 +81,8 @@ func (m *Module) SignUpdate(h ck.SessionHandle, data []byte) error {
 		return err
 	}
 	mp, err := multipartSign(op)
-	if err == nil && op.pend != nil {
-		err = ck.CKR_OPERATION_ACTIVE // a computed signature waits for its retry
+	if err == nil && (op.pend != nil || op.single) {
+		err = ck.CKR_OPERATION_ACTIVE // a single-part call began (ops.go: single)
 	}
 	if err == nil {
 		err = mp.Update(data)

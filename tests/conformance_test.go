@@ -203,3 +203,96 @@ func TestConformanceWrapSecretKeys(t *testing.T) {
 		t.Errorf("AES-ECB wrap of a DES3 key, decrypted outside: %x, want %x", plain, want)
 	}
 }
+
+// TestConformanceSinglePartMode: once a single-part call (C_Digest,
+// C_Encrypt, C_Sign) has been made, a length query included, the operation
+// is single-part: C_XxxUpdate and C_XxxFinal get CKR_OPERATION_ACTIVE and,
+// being failed calls, end the operation (the next call gets
+// CKR_OPERATION_NOT_INITIALIZED). It is the mirror of "C_Digest cannot be
+// used to terminate a multi-part operation" (base 3.0, C_Digest, C_Encrypt,
+// C_Sign), and 3.2 lists CKR_OPERATION_ACTIVE for C_DigestFinal. Before,
+// C_DigestFinal after a C_Digest length query returned the digest of nothing
+// (pkcs11test DigestTest.DigestFinalIntersperse, SecretKeyTest.EncryptModePolicing2).
+func TestConformanceSinglePartMode(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	l := hsmtest.Raw(t)
+	var a capi.Arena
+	defer a.Free()
+	rs := uint64(s)
+	aes := confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 16)
+	hmacKey := confSecret(t, p, s, pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 32)
+	data := a.Bytes(bytes.Repeat([]byte{0x42}, 32))
+	want := func(what string, got uint64, rv uint) {
+		t.Helper()
+		if got != uint64(rv) {
+			t.Errorf("%s: %s, want %s", what, hsmtest.RVName(uint(got)), hsmtest.RVName(rv))
+		}
+	}
+	ok := func(what string, got uint64) { t.Helper(); want(what, got, pkcs11.CKR_OK) }
+	buf := func() (uint64, uint64) { return a.Buf(64), a.ULong(64) }
+
+	type mode struct {
+		name          string
+		init          func() uint64
+		single        func(out, outLen uint64) uint64
+		update, final func() uint64
+	}
+	modes := []mode{
+		{
+			name:   "digest",
+			init:   func() uint64 { return l.Call("C_DigestInit", rs, a.Mechanism(uint64(pkcs11.CKM_SHA256), nil)) },
+			single: func(out, n uint64) uint64 { return l.Call("C_Digest", rs, data, 32, out, n) },
+			update: func() uint64 { return l.Call("C_DigestUpdate", rs, data, 32) },
+			final:  func() uint64 { o, n := buf(); return l.Call("C_DigestFinal", rs, o, n) },
+		},
+		{
+			name: "encrypt",
+			init: func() uint64 {
+				return l.Call("C_EncryptInit", rs, a.Mechanism(uint64(pkcs11.CKM_AES_ECB), nil), uint64(aes))
+			},
+			single: func(out, n uint64) uint64 { return l.Call("C_Encrypt", rs, data, 32, out, n) },
+			update: func() uint64 { o, n := buf(); return l.Call("C_EncryptUpdate", rs, data, 32, o, n) },
+			final:  func() uint64 { o, n := buf(); return l.Call("C_EncryptFinal", rs, o, n) },
+		},
+		{
+			name: "sign",
+			init: func() uint64 {
+				return l.Call("C_SignInit", rs, a.Mechanism(uint64(pkcs11.CKM_SHA256_HMAC), nil), uint64(hmacKey))
+			},
+			single: func(out, n uint64) uint64 { return l.Call("C_Sign", rs, data, 32, out, n) },
+			update: func() uint64 { return l.Call("C_SignUpdate", rs, data, 32) },
+			final:  func() uint64 { o, n := buf(); return l.Call("C_SignFinal", rs, o, n) },
+		},
+	}
+	for _, m := range modes {
+		for _, next := range []struct {
+			name string
+			call func() uint64
+		}{{"Update", m.update}, {"Final", m.final}} {
+			// After a length query (NULL output).
+			ok(m.name+" init", m.init())
+			pn := a.ULong(0)
+			ok(m.name+" single-part length query", m.single(0, pn))
+			want(m.name+": "+next.name+" after a single-part length query", next.call(), pkcs11.CKR_OPERATION_ACTIVE)
+			want(m.name+": the refused "+next.name+" ended the operation", m.final(), pkcs11.CKR_OPERATION_NOT_INITIALIZED)
+
+			// After a buffer too short.
+			ok(m.name+" init", m.init())
+			short := a.ULong(1)
+			want(m.name+" single-part short buffer", m.single(a.Buf(1), short), pkcs11.CKR_BUFFER_TOO_SMALL)
+			want(m.name+": "+next.name+" after a short single-part buffer", next.call(), pkcs11.CKR_OPERATION_ACTIVE)
+			want(m.name+": the refused "+next.name+" ended the operation", m.final(), pkcs11.CKR_OPERATION_NOT_INITIALIZED)
+		}
+		// The length query then the single-part call itself still work.
+		ok(m.name+" init", m.init())
+		pn := a.ULong(0)
+		ok(m.name+" length query", m.single(0, pn))
+		n := capi.ReadULong(pn)
+		ok(m.name+" single-part call after its length query", m.single(a.Buf(int(n)), a.ULong(n)))
+		want(m.name+": the single-part call ended the operation", m.final(), pkcs11.CKR_OPERATION_NOT_INITIALIZED)
+	}
+}
