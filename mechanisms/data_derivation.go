@@ -94,5 +94,9 @@ func (m dataDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 	if n > len(value) {
 		return nil, ck.CKR_TEMPLATE_INCONSISTENT
 	}
-	return secretKeyAttrs(kt, value[:n]), nil
+	attrs := secretKeyAttrs(kt, value[:n])
+	if m.block == nil { // the base's own bytes: keep them as protected
+		protectLike(attrs, base)
+	}
+	return attrs, nil
 }

@@ -44,5 +44,5 @@ func (extractKey) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.Attr
 		bit := bv[j/8] >> (7 - j%8) & 1
 		out[i/8] |= bit << (7 - i%8)
 	}
-	return secretKeyAttrs(kt, out), nil
+	return protectLike(secretKeyAttrs(kt, out), base), nil
 }

@@ -49,5 +49,5 @@ func (m hashKeyDerivation) DeriveKey(base *Key, param any, tmpl ck.Template) (ma
 	}
 	h := m.h.New()
 	h.Write(base.Attrs[ck.CKA_VALUE])
-	return secretKeyAttrs(kt, h.Sum(nil)[:n]), nil
+	return protectLike(secretKeyAttrs(kt, h.Sum(nil)[:n]), base), nil
 }

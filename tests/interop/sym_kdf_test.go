@@ -42,6 +42,59 @@ func TestSymKDFs(t *testing.T) {
 	t.Run("SP800-108", func(t *testing.T) { t.Logf("%d SP 800-108 cases", symKBKDF(k.on(t))) })
 	t.Run("data", func(t *testing.T) { t.Logf("%d data derivation cases", symDataDerive(k.on(t))) })
 	t.Run("hash", func(t *testing.T) { t.Logf("%d hash key derivation cases", symHashDerive(k.on(t))) })
+	t.Run("protection", func(t *testing.T) { symDeriveProtection(k.on(t)) })
+}
+
+// symDeriveProtection: the derivations that copy a base key's bytes
+// (concatenation, XOR, extraction, SHA*_KEY_DERIVATION) keep a sensitive,
+// non-extractable base's key bytes out of reach: the new key is sensitive
+// and non-extractable even when the template asks otherwise, so its
+// CKA_VALUE cannot be read (before the fix, deriving 16 bytes of
+// base||data copied a sensitive key into a readable one).
+func symDeriveProtection(k *symTok) {
+	t := k.t
+	base, err := k.p.CreateObject(k.s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, symRand(16)),
+		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, true),
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
+		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(sensitive base)")
+	data := []byte("data")
+	str := symWords(k.ptr(data), uint64(len(data)))
+	for _, m := range []struct {
+		name  string
+		mech  uint
+		param []byte
+	}{
+		{"CONCATENATE_BASE_AND_DATA", pkcs11.CKM_CONCATENATE_BASE_AND_DATA, str},
+		{"CONCATENATE_DATA_AND_BASE", pkcs11.CKM_CONCATENATE_DATA_AND_BASE, str},
+		{"XOR_BASE_AND_DATA", pkcs11.CKM_XOR_BASE_AND_DATA, str},
+		{"EXTRACT_KEY_FROM_KEY", uint(ck.CKM_EXTRACT_KEY_FROM_KEY), symWords(0)},
+		{"SHA256_KEY_DERIVATION", pkcs11.CKM_SHA256_KEY_DERIVATION, nil},
+	} {
+		h, err := k.p.DeriveKey(k.s, symMech(m.mech, m.param), base, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 4),
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+			pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true),
+		})
+		if err != nil {
+			t.Errorf("%s from a sensitive base: %v", m.name, err)
+			continue
+		}
+		a, err := k.p.GetAttributeValue(k.s, h, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, nil), pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, nil)})
+		hsmtest.Must(t, err, "C_GetAttributeValue")
+		if !bytes.Equal(a[0].Value, []byte{1}) || !bytes.Equal(a[1].Value, []byte{0}) {
+			t.Errorf("%s from a sensitive, non-extractable base: CKA_SENSITIVE %x, CKA_EXTRACTABLE %x", m.name, a[0].Value, a[1].Value)
+		}
+		_, err = k.p.GetAttributeValue(k.s, h, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)})
+		hsmtest.WantRV(t, err, m.name+": reading the derived key's CKA_VALUE", pkcs11.CKR_ATTRIBUTE_SENSITIVE)
+	}
 }
 
 // symBaseKeys imports a random generic secret of n bytes and generates one.
