@@ -13,8 +13,8 @@ import (
 // CKM_ECDH1_DERIVE's pPublicData takes), X25519, X448, Ed25519 and Ed448.
 
 // TestWycheproofECDSA verifies through CKM_ECDSA_SHA* and, where scalar
-// multiplication is cheap (not P-384, P-521), also through CKM_ECDSA over the
-// hash; the two must agree.
+// multiplication is cheap (not P-384, P-521), also in pieces and through
+// CKM_ECDSA over the hash; all must agree.
 func TestWycheproofECDSA(t *testing.T) {
 	type group struct {
 		PublicKey struct {
@@ -48,14 +48,14 @@ func TestWycheproofECDSA(t *testing.T) {
 					ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error {
-						v, err := hashed.VerifyInit(pub, nil)
-						if err != nil {
-							return err
-						}
-						err = v.Verify(tc.Msg, tc.Sig)
 						if g.PublicKey.Curve == "secp384r1" || g.PublicKey.Curve == "secp521r1" {
-							return err
+							v, err := hashed.VerifyInit(pub, nil)
+							if err != nil {
+								return err
+							}
+							return v.Verify(tc.Msg, tc.Sig)
 						}
+						err := wpVerify(ecdsaHashMechs[h], pub, nil, tc.Msg, tc.Sig)
 						v, err2 := raw.VerifyInit(pub, nil)
 						if err2 == nil {
 							err2 = v.Verify(hashOf(h, tc.Msg), tc.Sig)

@@ -56,15 +56,6 @@ func (k wpRSAKey) private() *Key {
 	return &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_RSA, Attrs: attrs}
 }
 
-func wpVerify(mech ck.MechanismType, key *Key, param any, msg, sig []byte) error {
-	m, _ := Lookup(mech)
-	v, err := m.(Verifier).VerifyInit(key, param)
-	if err != nil {
-		return err
-	}
-	return v.Verify(msg, sig)
-}
-
 func wpDecrypt(mech ck.MechanismType, key *Key, param any, ct, want []byte) error {
 	m, _ := Lookup(mech)
 	d, err := m.(Decrypter).DecryptInit(key, param)

@@ -2,6 +2,7 @@ package mechanisms
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -60,6 +61,32 @@ func decryptOnly(m Mechanism, key *Key, param any, ct []byte) error {
 	return err
 }
 
+// errReleased: a multipart AEAD decryption gave plaintext before its tag
+// was checked.
+var errReleased = errors.New("plaintext released before the tag was checked")
+
+// decryptPiecesRefused is the multipart check of an invalid AEAD vector: in
+// 7-byte pieces, no C_DecryptUpdate may return plaintext, and the operation
+// must be refused by C_DecryptFinal at the latest.
+func decryptPiecesRefused(m Mechanism, key *Key, param any, ct []byte) error {
+	d, err := m.(Decrypter).DecryptInit(key, param)
+	if err != nil {
+		return err
+	}
+	mc := d.(MultipartCipher)
+	for i := 0; i < len(ct); i += 7 {
+		out, err := mc.Update(ct[i:min(i+7, len(ct))])
+		if err != nil {
+			return err
+		}
+		if len(out) > 0 {
+			return errReleased
+		}
+	}
+	_, err = mc.Final()
+	return err
+}
+
 func TestWycheproofAEAD(t *testing.T) {
 	for _, f := range []struct {
 		file  string
@@ -91,7 +118,11 @@ func TestWycheproofAEAD(t *testing.T) {
 						if tc.Result == "valid" {
 							return encryptDecrypt(t, m, key, func() any { return f.param(g, tc.IV, tc.AAD, len(tc.Msg)) }, tc.Msg, sealed)
 						}
-						return decryptOnly(m, key, f.param(g, tc.IV, tc.AAD, len(tc.CT)), sealed)
+						err := decryptOnly(m, key, f.param(g, tc.IV, tc.AAD, len(tc.CT)), sealed)
+						if err2 := decryptPiecesRefused(m, key, f.param(g, tc.IV, tc.AAD, len(tc.CT)), sealed); err2 != err {
+							t.Errorf("%s tcId %d: single-part %v, multipart %v", f.file, tc.TcID, err, err2)
+						}
+						return err
 					})
 				}
 			}

@@ -187,3 +187,30 @@ func (r *wpRun) done() {
 	}
 	r.t.Logf("%s: %s", r.file, strings.Join(parts, ", "))
 }
+
+// wpVerify verifies single-part and, where the mechanism is multipart, in
+// 5-byte pieces too (C_VerifyUpdate, C_VerifyFinal): both must agree.
+func wpVerify(mech ck.MechanismType, key *Key, param any, msg, sig []byte) error {
+	m, _ := Lookup(mech)
+	v, err := m.(Verifier).VerifyInit(key, param)
+	if err != nil {
+		return err
+	}
+	err = v.Verify(msg, sig)
+	v, _ = m.(Verifier).VerifyInit(key, param)
+	mv, ok := v.(MultipartVerify)
+	if !ok {
+		return err
+	}
+	var err2 error
+	for i := 0; i < len(msg) && err2 == nil; i += 5 {
+		err2 = mv.Update(msg[i:min(i+5, len(msg))])
+	}
+	if err2 == nil {
+		err2 = mv.Final(sig)
+	}
+	if err2 != err {
+		return fmt.Errorf("single-part %v, multipart %v", err, err2)
+	}
+	return err
+}
