@@ -84,7 +84,8 @@ func TestWycheproofHMAC(t *testing.T) {
 }
 
 // TestWycheproofHKDF: extract-and-expand through CKM_HKDF_DERIVE, the output
-// length being the derived key's CKA_VALUE_LEN. An empty salt is
+// length being the derived key's CKA_VALUE_LEN; a valid vector also as
+// extract-only then expand-only. An empty salt is
 // CKF_HKDF_SALT_NULL (RFC 5869: a string of zeros, the same thing).
 func TestWycheproofHKDF(t *testing.T) {
 	type group struct {
@@ -127,7 +128,22 @@ func TestWycheproofHKDF(t *testing.T) {
 					}
 					r.check(tc.wpTest, func() error {
 						got, err := derive(tc.Size)
-						if err == nil && !bytes.Equal(got, tc.OKM) {
+						if err != nil {
+							return err
+						}
+						if !bytes.Equal(got, tc.OKM) {
+							return errMismatch
+						}
+						// The same in two derivations: extract only (the PRK, a
+						// key as long as the hash), then expand only from it.
+						ext, exp := *p, *p
+						ext.Expand, exp.Extract = false, false
+						prk, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), &ext, ck.Template{valueLen(digestHashes[prf].Size())})
+						if err != nil {
+							return err
+						}
+						okm, err := m.DeriveKey(secretKey(ck.CKK_HKDF, prk[ck.CKA_VALUE]), &exp, ck.Template{valueLen(tc.Size)})
+						if err == nil && !bytes.Equal(okm[ck.CKA_VALUE], tc.OKM) {
 							return errMismatch
 						}
 						return err

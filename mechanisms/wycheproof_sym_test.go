@@ -155,7 +155,8 @@ func TestWycheproofAESCBCPad(t *testing.T) {
 }
 
 // TestWycheproofAESKeyWrap: RFC 3394 (CKM_AES_KEY_WRAP) and RFC 5649
-// (CKM_AES_KEY_WRAP_KWP) through C_Encrypt/C_Decrypt and C_UnwrapKey.
+// (CKM_AES_KEY_WRAP_KWP) through C_Encrypt/C_Decrypt and C_WrapKey/C_UnwrapKey
+// (the wrapped key is a generic secret whose value is the message).
 func TestWycheproofAESKeyWrap(t *testing.T) {
 	type group struct {
 		Tests []struct {
@@ -183,8 +184,12 @@ func TestWycheproofAESKeyWrap(t *testing.T) {
 						if err := encryptDecrypt(t, m, kek, func() any { return nil }, tc.Msg, tc.CT); err != nil {
 							return err
 						}
+						wrapped, err := m.(KeyWrapper).WrapKey(kek, secretKey(ck.CKK_GENERIC_SECRET, tc.Msg), nil)
+						if err != nil {
+							return err
+						}
 						attrs, err := m.(KeyUnwrapper).UnwrapKey(kek, nil, tc.CT, ck.Template{keyTypeAttr(ck.CKK_GENERIC_SECRET)})
-						if err == nil && !bytes.Equal(attrs[ck.CKA_VALUE], tc.Msg) {
+						if err == nil && (!bytes.Equal(attrs[ck.CKA_VALUE], tc.Msg) || !bytes.Equal(wrapped, tc.CT)) {
 							return errMismatch
 						}
 						return err
