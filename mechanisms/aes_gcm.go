@@ -82,13 +82,15 @@ var gcmKinds = [17]string{12: "aes.gcm.t12", 13: "aes.gcm.t13", 14: "aes.gcm.t14
 // otherwise run at every C_EncryptInit; a cipher.AEAD has no per-message
 // state, so operations share it). Other IV lengths are rare: made each time.
 func gcmAEAD(key *Key, ivLen, tagLen int) (cipher.AEAD, error) {
-	b, err := aesBlock(key)
-	if err != nil {
+	if err := checkKey(key, ck.CKO_SECRET_KEY, ck.CKK_AES); err != nil {
 		return nil, err
 	}
 	mk := func() (any, error) {
+		b, err := newAESBlock(key)
+		if err != nil {
+			return nil, err
+		}
 		var a cipher.AEAD
-		var err error
 		if ivLen == 12 {
 			a, err = cipher.NewGCMWithTagSize(b, tagLen)
 		} else {
@@ -100,8 +102,9 @@ func gcmAEAD(key *Key, ivLen, tagLen int) (cipher.AEAD, error) {
 		return a, nil
 	}
 	var v any
+	var err error
 	if ivLen == 12 {
-		v, err = key.Parsed(gcmKinds[tagLen], mk)
+		v, err = key.Parsed(gcmKinds[tagLen], mk) // one lookup: the block is made inside
 	} else {
 		v, err = mk()
 	}

@@ -87,3 +87,15 @@ func noErr(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestGCMBadKeySize: a key of a length AES does not take is refused on both
+// the cached (12-byte IV) and the uncached path, and the refusal is not cached.
+func TestGCMBadKeySize(t *testing.T) {
+	gcm := mustLookup(t, ck.CKM_AES_GCM).(Encrypter)
+	key := aesKey(make([]byte, 20))
+	for _, ivLen := range []int{12, 16, 12} {
+		if _, err := gcm.EncryptInit(key, &ck.GCMParams{IV: make([]byte, ivLen), TagBits: 128}); err != ck.CKR_KEY_SIZE_RANGE {
+			t.Errorf("%d-byte IV: %v, want CKR_KEY_SIZE_RANGE", ivLen, err)
+		}
+	}
+}

@@ -55,6 +55,7 @@ type Module struct {
 
 	sessions    sync.Map // ck.SessionHandle -> *Session
 	nextSession atomic.Uint64
+	sessCache   sessionCache // lock-free front of sessions for Module.session (hotpath_session.go)
 
 	handles handleTable
 	audit   *audit.Logger // the tamper-evident audit log (audit.go)

@@ -15,11 +15,20 @@ func (m *Module) session(h ck.SessionHandle) (*Session, error) {
 	if m.closed.Load() {
 		return nil, ck.CKR_CRYPTOKI_NOT_INITIALIZED
 	}
+	if s := m.sessCache.get(h); s != nil {
+		return s, nil
+	}
 	v, ok := m.sessions.Load(h)
 	if !ok {
 		return nil, ck.CKR_SESSION_HANDLE_INVALID
 	}
-	return v.(*Session), nil
+	s := v.(*Session)
+	m.sessCache.put(s)
+	if _, ok := m.sessions.Load(h); !ok { // closed meanwhile: see sessionCache
+		m.sessCache.drop(s)
+		return nil, ck.CKR_SESSION_HANDLE_INVALID
+	}
+	return s, nil
 }
 
 // state is the session's state in the PKCS#11 session state table.
@@ -86,6 +95,7 @@ func (m *Module) closeSession(s *Session) {
 	if _, loaded := m.sessions.LoadAndDelete(s.handle); !loaded {
 		return // closed by a concurrent call
 	}
+	m.sessCache.drop(s)
 	m.endSession(s)
 	if n, _ := m.sessionCounts(s.token.id); n == 0 {
 		s.token.logout()
