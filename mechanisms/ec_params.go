@@ -84,12 +84,20 @@ func CurveFromParams(der []byte) (*Curve, error) {
 }
 
 // DecodeECPoint reads CKA_EC_POINT for curve c: the DER OCTET STRING the
-// specification asks for, or the raw uncompressed point some clients send.
-// It returns the raw uncompressed point, checked to be on the curve.
+// specification asks for, or the raw point some clients send; the point may
+// be uncompressed or compressed (X9.62 allows both). It returns the raw
+// uncompressed point, checked to be on the curve.
 func DecodeECPoint(c *Curve, b []byte) ([]byte, error) {
 	rawLen := 1 + 2*c.Size()
 	point := b
-	// A raw point also starts with 0x04, the OCTET STRING tag: its length tells them apart.
+	// A raw point also starts with 0x04, the OCTET STRING tag: its length tells
+	// them apart. A raw compressed point starts with 0x02 or 0x03.
+	if len(b) > 0 && (b[0] == 2 || b[0] == 3) {
+		if p, ok := decompressECPoint(c, b); ok { // ec_compressed.go
+			return p, nil
+		}
+		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
+	}
 	if !(len(b) == rawLen && b[0] == 4) {
 		var inner []byte
 		rest, err := asn1.Unmarshal(b, &inner)
@@ -97,6 +105,9 @@ func DecodeECPoint(c *Curve, b []byte) ([]byte, error) {
 			return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
 		}
 		point = inner
+	}
+	if p, ok := decompressECPoint(c, point); ok {
+		return p, nil
 	}
 	if len(point) != rawLen || point[0] != 4 {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID

@@ -17,10 +17,11 @@ import (
 // secp256k1, X25519 and X448 between a key generated in the token and one
 // made by openssl (and imported): with CKD_NULL the derived CKA_VALUE is
 // `openssl pkeyutl -derive`'s secret whichever side's private key the token
-// holds (and CKM_ECDH1_COFACTOR_DERIVE gives the same on these cofactor-1
-// curves); with CKD_SHA*_KDF it is `openssl kdf X963KDF` of that secret and
-// the shared data, and with CKD_SHA*_KDF_SP800 `openssl kdf SSKDF`, for
-// SHA-1, SHA-2 and SHA-3 and several key lengths.
+// holds and however the peer's point is given (raw, DER, compressed), and
+// CKM_ECDH1_COFACTOR_DERIVE gives the same on these cofactor-1 curves; with
+// CKD_SHA*_KDF it is `openssl kdf X963KDF` of that secret and the shared
+// data, and with CKD_SHA*_KDF_SP800 `openssl kdf SSKDF`, for SHA-1, SHA-2
+// and SHA-3 and several key lengths.
 func TestECDHInterop(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -50,6 +51,10 @@ func TestECDHInterop(t *testing.T) {
 				t.Error("CKD_NULL with a DER-wrapped peer value: the secret differs from openssl's")
 			}
 			if a.kind == kEC {
+				comp := rawPublic(t, openssl(t, nil, "pkey", "-in", theirs.privPEM, "-pubout", "-outform", "DER", "-ec_conv_form", "compressed"))
+				if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, comp, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+					t.Error("CKD_NULL with openssl's compressed peer point: the secret differs")
+				}
 				if got := e.derive(t, pkcs11.CKM_ECDH1_COFACTOR_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
 					t.Error("CKM_ECDH1_COFACTOR_DERIVE: the secret differs from openssl's")
 				}

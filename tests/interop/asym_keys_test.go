@@ -19,7 +19,8 @@ import (
 //     key), and the token's CKA_MODULUS/CKA_EC_POINT of the imported public
 //     key give back openssl's SubjectPublicKeyInfo;
 //   - the PEM public key built from a token-generated key's attributes is
-//     one openssl reads and re-encodes unchanged;
+//     one openssl reads and re-encodes unchanged; openssl's compressed EC
+//     public keys import and verify;
 //   - openssl's PKCS #8, wrapped with `openssl enc -id-aes256-wrap-pad`,
 //     unwraps with C_UnwrapKey(CKM_AES_KEY_WRAP_KWP) into a working key;
 //   - C_WrapKey of an extractable token key with CKM_AES_KEY_WRAP_KWP and
@@ -40,6 +41,18 @@ func TestKeyImportExportInterop(t *testing.T) {
 			e := e.sub(t)
 			imported := e.opensslKey(t, a)
 			e.checkWorks(t, "C_CreateObject", imported.priv, imported)
+
+			if a.kind == kEC { // a compressed public key, as openssl writes it on request
+				comp := openssl(t, nil, "pkey", "-in", imported.privPEM, "-pubout", "-outform", "DER", "-ec_conv_form", "compressed")
+				pub := e.importPublic(t, a, comp)
+				if got := e.exportSPKI(t, a, pub); !bytes.Equal(got, comp) {
+					t.Error("a compressed CKA_EC_POINT does not give back openssl's compressed public key")
+				}
+				msg := []byte("verified with a compressed public key")
+				sig := e.sign(t, mech(pkcs11.CKM_ECDSA_SHA256, nil), imported.priv, msg)
+				hsmtest.Must(t, e.verify(t, mech(pkcs11.CKM_ECDSA_SHA256, nil), pub, msg, sig), "C_Verify with a compressed CKA_EC_POINT")
+				hsmtest.WantRV(t, e.verify(t, mech(pkcs11.CKM_ECDSA_SHA256, nil), pub, msg, flip(sig, 1)), "C_Verify of a changed signature", pkcs11.CKR_SIGNATURE_INVALID)
+			}
 
 			mine := e.tokenKey(t, a)
 			if got := openssl(t, nil, "pkey", "-pubin", "-in", mine.pubPEM, "-outform", "DER"); !bytes.Equal(got, mine.spki) {
@@ -74,6 +87,40 @@ func TestKeyImportExportInterop(t *testing.T) {
 			e.checkExported(t, "CKM_RSA_AES_KEY_WRAP", der, mine)
 		})
 	}
+	t.Run("big-integers", func(t *testing.T) { e.sub(t).bigIntegerEncodings(t) })
+}
+
+// bigIntegerEncodings: CKA_VALUE of an EC private key and the RSA private
+// attributes are PKCS #11 big integers, so a client may strip leading zero
+// bytes (an EC scalar shorter than the field) or keep them (d as long as
+// the modulus). Either way the imported key must be the one openssl has.
+func (e *env) bigIntegerEncodings(t *testing.T) {
+	for _, a := range ecCurves {
+		d := make([]byte, a.size)
+		rand.Read(d[2:]) // two leading zero bytes: below every order here
+		der := mustDER(t, pkcs8DER{0, algID(t, a), mustDER(t, ecPrivateKeyDER{Version: 1, Key: d})})
+		k := &keyPair{alg: a, origin: "short CKA_VALUE", privPEM: e.file(t, "priv.pem", pemBlock("PRIVATE KEY", der))}
+		k.spki = openssl(t, nil, "pkey", "-in", k.privPEM, "-pubout", "-outform", "DER")
+		k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+		_, use := usage(kEC)
+		priv, err := e.p.CreateObject(e.s, append([]*pkcs11.Attribute{attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
+			attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC), attr(pkcs11.CKA_TOKEN, false),
+			attr(pkcs11.CKA_EC_PARAMS, mustDER(t, a.oid)), attr(pkcs11.CKA_VALUE, d[2:])}, use...))
+		hsmtest.Must(t, err, a.name+": C_CreateObject with a CKA_VALUE two bytes short")
+		e.checkWorks(t, "a short CKA_VALUE", priv, k)
+	}
+
+	k := e.opensslKey(t, rsaAlg(2048))
+	attrs := parsePKCS8(t, k.alg, readFile(t, k.privPEM))
+	for i, size := range []int{256, 3, 256, 128, 128, 128, 128, 128} { // n e d p q dp dq qinv
+		v := attrs[i].Value
+		attrs[i].Value = append(make([]byte, size+1-len(v)), v...) // at least one leading zero
+	}
+	_, use := usage(kRSA)
+	priv, err := e.p.CreateObject(e.s, append(append([]*pkcs11.Attribute{attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
+		attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA), attr(pkcs11.CKA_TOKEN, false)}, use...), attrs...))
+	hsmtest.Must(t, err, "C_CreateObject of an RSA key with zero-padded big integers")
+	e.checkWorks(t, "zero-padded RSA attributes", priv, k)
 }
 
 // checkWorks checks that the token's private key priv is the private half
