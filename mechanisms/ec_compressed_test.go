@@ -13,7 +13,7 @@ import (
 // key; the other parity gives the negated point; an x with no point on the
 // curve, an unknown prefix or a wrong length is CKR_ATTRIBUTE_VALUE_INVALID.
 func TestDecodeCompressedECPoint(t *testing.T) {
-	for _, c := range curves {
+	for _, c := range append(append([]*Curve{}, curves...), curveK1) {
 		pub, _ := genECKeys(t, c)
 		u, err := DecodeECPoint(c, pub.Attrs[ck.CKA_EC_POINT])
 		if err != nil {
