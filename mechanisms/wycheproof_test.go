@@ -122,7 +122,8 @@ func (r *wpRun) sampleUnderRace(k int) *wpRun {
 
 // check runs one vector. A valid vector must give nil; an invalid one must be
 // refused with a PKCS#11 code (a ck.RV), not a mismatch; an acceptable one
-// may go either way. None may panic.
+// may be refused with a code or accepted with the vector's output. None may
+// panic.
 func (r *wpRun) check(tc wpTest, run func() error) {
 	r.t.Helper()
 	r.seen++
@@ -152,6 +153,9 @@ func (r *wpRun) check(tc wpTest, run func() error) {
 		r.t.Errorf("%s: invalid vector not refused with a PKCS#11 code: %v", where, err)
 	case tc.Result == "invalid" && r.allow != nil && !r.allow[rv]:
 		r.t.Errorf("%s: invalid vector refused with %v", where, rv)
+	case tc.Result == "acceptable" && err != nil && !isRV:
+		// Accepted with a wrong output, or refused without a code.
+		r.t.Errorf("%s: acceptable vector: %v", where, err)
 	case tc.Result == "acceptable" && err != nil:
 		r.counts["acceptable (refused)"]++
 		return
