@@ -41,6 +41,7 @@ var paramDecoders = map[ck.MechanismType]paramDecoder{
 	ck.CKM_CHACHA20:                      decodeChaCha20, // mechparam_chacha.go
 	ck.CKM_HKDF_DERIVE:                   decodeHKDF,
 	ck.CKM_HKDF_DATA:                     decodeHKDF,
+	ck.CKM_CONCATENATE_BASE_AND_KEY:      decodeConcatenateKey,
 	ck.CKM_CONCATENATE_BASE_AND_DATA:     decodeStringData,
 	ck.CKM_CONCATENATE_DATA_AND_BASE:     decodeStringData,
 	ck.CKM_XOR_BASE_AND_DATA:             decodeStringData,

@@ -125,3 +125,13 @@ func decodeRSAAESWrap(p unsafe.Pointer, n C.CK_ULONG) (any, error) {
 	}
 	return &ck.RSAAESKeyWrapParams{AESKeyBits: ck.ULong(s.ulAESKeyBits), OAEP: *o.(*ck.OAEPParams)}, nil
 }
+
+// decodeConcatenateKey reads CKM_CONCATENATE_BASE_AND_KEY's parameter, a
+// CK_OBJECT_HANDLE.
+func decodeConcatenateKey(p unsafe.Pointer, n C.CK_ULONG) (any, error) {
+	h, err := structAt[C.CK_OBJECT_HANDLE](p, n)
+	if err != nil {
+		return nil, err
+	}
+	return &ck.ConcatenateKeyParams{Other: ck.ObjectHandle(*h)}, nil
+}

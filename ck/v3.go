@@ -522,6 +522,16 @@ type HKDFParams struct {
 	Info            []byte
 }
 
+// ConcatenateKeyParams is the parameter of CKM_CONCATENATE_BASE_AND_KEY: the
+// CK_OBJECT_HANDLE of the key whose value follows the base key's. Provider
+// fills in that key's class and attributes (OtherClass, OtherAttrs) before
+// the mechanism sees the parameter, as it does for HKDF's salt key.
+type ConcatenateKeyParams struct {
+	Other      ObjectHandle
+	OtherClass ObjectClass
+	OtherAttrs map[AttributeType][]byte
+}
+
 // KeyDerivationStringData is CK_KEY_DERIVATION_STRING_DATA (pData/ulLen):
 // the parameter of CKM_CONCATENATE_BASE_AND_DATA, CKM_CONCATENATE_DATA_AND_BASE,
 // CKM_XOR_BASE_AND_DATA and CKM_AES/DES3_ECB_ENCRYPT_DATA.

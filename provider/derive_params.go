@@ -12,6 +12,9 @@ import (
 // carries the salt.
 func (m *Module) resolveDeriveParam(s *Session, mech ck.Mechanism) (any, error) {
 	param := mech.Parameter
+	if c, ok := param.(*ck.ConcatenateKeyParams); ok && c != nil {
+		return m.resolveOtherKey(s, mech, c)
+	}
 	p, ok := param.(*ck.HKDFParams)
 	if !ok || p == nil || p.SaltType != ck.CKF_HKDF_SALT_KEY {
 		return param, nil
@@ -26,5 +29,18 @@ func (m *Module) resolveDeriveParam(s *Session, mech ck.Mechanism) (any, error) 
 	}
 	c := *p
 	c.Salt = append([]byte(nil), v...)
+	return &c, nil
+}
+
+// resolveOtherKey gives CKM_CONCATENATE_BASE_AND_KEY the second key, checked
+// like the base key (usable by this user, CKA_DERIVE, allowed mechanisms);
+// the mechanism reads its value and its protection attributes.
+func (m *Module) resolveOtherKey(s *Session, mech ck.Mechanism, p *ck.ConcatenateKeyParams) (any, error) {
+	k, _, err := m.keyForMech(s, p.Other, ck.CKA_DERIVE, mech.Type)
+	if err != nil {
+		return nil, err
+	}
+	c := *p
+	c.OtherClass, c.OtherAttrs = k.Class, k.Attrs
 	return &c, nil
 }

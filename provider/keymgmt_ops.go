@@ -237,8 +237,11 @@ func (m *Module) createKey(s *Session, l *loginState, tm, vals map[ck.AttributeT
 	if err != nil {
 		return 0, err
 	}
-	attrs[ck.CKA_ALWAYS_SENSITIVE] = ck.EncodeBool(baseSensitive && boolOf(attrs, ck.CKA_SENSITIVE))
-	attrs[ck.CKA_NEVER_EXTRACTABLE] = ck.EncodeBool(baseNeverExtractable && !boolOf(attrs, ck.CKA_EXTRACTABLE))
+	// A mechanism that mixes in a second key (CKM_CONCATENATE_BASE_AND_KEY)
+	// returns these false when that key's are.
+	mechTrue := func(t ck.AttributeType) bool { _, ok := vals[t]; return !ok || boolOf(vals, t) }
+	attrs[ck.CKA_ALWAYS_SENSITIVE] = ck.EncodeBool(baseSensitive && boolOf(attrs, ck.CKA_SENSITIVE) && mechTrue(ck.CKA_ALWAYS_SENSITIVE))
+	attrs[ck.CKA_NEVER_EXTRACTABLE] = ck.EncodeBool(baseNeverExtractable && !boolOf(attrs, ck.CKA_EXTRACTABLE) && mechTrue(ck.CKA_NEVER_EXTRACTABLE))
 	o := m.newObject(s, l, k, attrs)
 	if err := m.commitObjects(s, l, o); err != nil {
 		return 0, err

@@ -46,7 +46,7 @@ func TestSymKDFs(t *testing.T) {
 }
 
 // symDeriveProtection: the derivations that copy a base key's bytes
-// (concatenation, XOR, extraction, SHA*_KEY_DERIVATION) keep a sensitive,
+// (concatenations, XOR, extraction, SHA*_KEY_DERIVATION) keep a sensitive,
 // non-extractable base's key bytes out of reach: the new key is sensitive
 // and non-extractable even when the template asks otherwise, so its
 // CKA_VALUE cannot be read (before the fix, deriving 16 bytes of
@@ -62,6 +62,7 @@ func symDeriveProtection(k *symTok) {
 		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false),
 	})
 	hsmtest.Must(t, err, "C_CreateObject(sensitive base)")
+	plain := k.importKey(pkcs11.CKK_GENERIC_SECRET, symRand(16))
 	data := []byte("data")
 	str := symWords(k.ptr(data), uint64(len(data)))
 	for _, m := range []struct {
@@ -74,8 +75,14 @@ func symDeriveProtection(k *symTok) {
 		{"XOR_BASE_AND_DATA", pkcs11.CKM_XOR_BASE_AND_DATA, str},
 		{"EXTRACT_KEY_FROM_KEY", uint(ck.CKM_EXTRACT_KEY_FROM_KEY), symWords(0)},
 		{"SHA256_KEY_DERIVATION", pkcs11.CKM_SHA256_KEY_DERIVATION, nil},
+		{"CONCATENATE_BASE_AND_KEY (sensitive base)", pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(plain))},
+		{"CONCATENATE_BASE_AND_KEY (sensitive second key)", pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(base))},
 	} {
-		h, err := k.p.DeriveKey(k.s, symMech(m.mech, m.param), base, []*pkcs11.Attribute{
+		b := base
+		if m.name == "CONCATENATE_BASE_AND_KEY (sensitive second key)" {
+			b = plain
+		}
+		h, err := k.p.DeriveKey(k.s, symMech(m.mech, m.param), b, []*pkcs11.Attribute{
 			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
 			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
 			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 4),
@@ -94,6 +101,33 @@ func symDeriveProtection(k *symTok) {
 		}
 		_, err = k.p.GetAttributeValue(k.s, h, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)})
 		hsmtest.WantRV(t, err, m.name+": reading the derived key's CKA_VALUE", pkcs11.CKR_ATTRIBUTE_SENSITIVE)
+	}
+
+	// CKA_ALWAYS_SENSITIVE of base||key: true only if both keys' are (keys
+	// generated sensitive are always sensitive; an imported one is not).
+	sensGen := func() pkcs11.ObjectHandle {
+		h, err := k.p.GenerateKey(k.s, symMech(pkcs11.CKM_GENERIC_SECRET_KEY_GEN, nil), []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 16), pkcs11.NewAttribute(pkcs11.CKA_DERIVE, true),
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true), pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false)})
+		hsmtest.Must(t, err, "C_GenerateKey(sensitive)")
+		return h
+	}
+	g1, g2 := sensGen(), sensGen()
+	for _, c := range []struct {
+		other pkcs11.ObjectHandle
+		want  byte
+	}{{g2, 1}, {base, 0}} {
+		h, err := k.p.DeriveKey(k.s, symMech(pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(c.other))), g1, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET)})
+		hsmtest.Must(t, err, "C_DeriveKey(CONCATENATE_BASE_AND_KEY, sensitive keys)")
+		a, err := k.p.GetAttributeValue(k.s, h, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_ALWAYS_SENSITIVE, nil), pkcs11.NewAttribute(pkcs11.CKA_NEVER_EXTRACTABLE, nil)})
+		hsmtest.Must(t, err, "C_GetAttributeValue")
+		if !bytes.Equal(a[0].Value, []byte{c.want}) || !bytes.Equal(a[1].Value, []byte{c.want}) {
+			t.Errorf("generated sensitive base || key %d: CKA_ALWAYS_SENSITIVE %x, CKA_NEVER_EXTRACTABLE %x, want %d",
+				c.other, a[0].Value, a[1].Value, c.want)
+		}
 	}
 }
 
@@ -373,6 +407,33 @@ func symDataDerive(k *symTok) int {
 			}
 		}
 	}
+	// CKM_CONCATENATE_BASE_AND_KEY: the parameter is the second key's handle.
+	for i, l := range []int{1, 16, 40} {
+		key := keys[i%2]
+		ov := symRand(l)
+		other := k.importKey(pkcs11.CKK_GENERIC_SECRET, ov)
+		want := bytes.Join([][]byte{key.value, ov}, nil)
+		for _, kl := range []int{len(want), len(want) - 1} {
+			got, err := k.derive(symMech(pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(other))), key.h, pkcs11.CKK_GENERIC_SECRET, kl)
+			if err != nil || !bytes.Equal(got, want[:kl]) {
+				t.Errorf("CONCATENATE_BASE_AND_KEY, %s key, %d-byte second key, %d bytes: %v (equal %v)", key.origin, l, kl, err, bytes.Equal(got, want[:kl]))
+			}
+			n++
+		}
+	}
+	_, err := k.derive(symMech(pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(0xdead)), keys[0].h, pkcs11.CKK_GENERIC_SECRET, 0)
+	hsmtest.WantRV(t, err, "CONCATENATE_BASE_AND_KEY with an unknown handle", pkcs11.CKR_KEY_HANDLE_INVALID, pkcs11.CKR_OBJECT_HANDLE_INVALID)
+	_, err = k.derive(symMech(pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(keys[1].h))[:4]), keys[0].h, pkcs11.CKK_GENERIC_SECRET, 0)
+	hsmtest.WantRV(t, err, "CONCATENATE_BASE_AND_KEY with a 4-byte parameter", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+	noDerive, err := k.p.CreateObject(k.s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, symRand(8)),
+		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, false),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(CKA_DERIVE false)")
+	_, err = k.derive(symMech(pkcs11.CKM_CONCATENATE_BASE_AND_KEY, symWords(uint64(noDerive))), keys[0].h, pkcs11.CKK_GENERIC_SECRET, 0)
+	hsmtest.WantRV(t, err, "CONCATENATE_BASE_AND_KEY with a second key without CKA_DERIVE", pkcs11.CKR_KEY_FUNCTION_NOT_PERMITTED)
 	// CKM_EXTRACT_KEY_FROM_KEY: the base value as a string of bits, read
 	// from the parameter's bit on, round and round.
 	for i, c := range []struct{ first, n int }{{0, 24}, {21, 2}, {7, 16}, {191, 5}, {100, 60}} {
