@@ -2,7 +2,9 @@ package interop
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"strconv"
 	"testing"
@@ -59,6 +61,10 @@ func TestECDHInterop(t *testing.T) {
 					t.Error("CKM_ECDH1_COFACTOR_DERIVE: the secret differs from openssl's")
 				}
 			}
+			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, 0); !bytes.Equal(got, z) {
+				t.Error("CKD_NULL without CKA_VALUE_LEN: the key is not the whole secret")
+			}
+			e.ecdhLeadingZero(t, a, theirs)
 			for i, h := range hashes {
 				shared := make([]byte, 7*i) // none for SHA-1
 				rand.Read(shared)
@@ -84,12 +90,62 @@ func TestECDHInterop(t *testing.T) {
 }
 
 // derive runs C_DeriveKey with CK_ECDH1_DERIVE_PARAMS into an extractable
-// generic secret of n bytes and returns its CKA_VALUE.
+// generic secret of n bytes (n 0: no CKA_VALUE_LEN) and returns its CKA_VALUE.
 func (e *env) derive(t testing.TB, m uint, priv pkcs11.ObjectHandle, peer []byte, kdf uint, shared []byte, n int) []byte {
 	t.Helper()
-	h, err := e.p.DeriveKey(e.s, mech(m, pkcs11.NewECDH1DeriveParams(kdf, shared, peer)), priv, []*pkcs11.Attribute{
+	tmpl := []*pkcs11.Attribute{
 		attr(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY), attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET), attr(pkcs11.CKA_TOKEN, false),
-		attr(pkcs11.CKA_VALUE_LEN, n), attr(pkcs11.CKA_SENSITIVE, false), attr(pkcs11.CKA_EXTRACTABLE, true)})
+		attr(pkcs11.CKA_SENSITIVE, false), attr(pkcs11.CKA_EXTRACTABLE, true)}
+	if n > 0 {
+		tmpl = append(tmpl, attr(pkcs11.CKA_VALUE_LEN, n))
+	}
+	h, err := e.p.DeriveKey(e.s, mech(m, pkcs11.NewECDH1DeriveParams(kdf, shared, peer)), priv, tmpl)
 	hsmtest.Must(t, err, "C_DeriveKey")
 	return e.attrs(t, h, pkcs11.CKA_VALUE)[0]
+}
+
+// goECDH are the curves of Go's crypto/ecdh, used to find a private key
+// whose secret with a given peer begins with a zero byte.
+var goECDH = map[string]ecdh.Curve{"P-256": ecdh.P256(), "P-384": ecdh.P384(), "P-521": ecdh.P521(), "X25519": ecdh.X25519()}
+
+// ecdhLeadingZero: a shared secret whose first byte is zero (one in 256)
+// keeps its full length, with and without CKA_VALUE_LEN, and goes whole into
+// the X9.63 KDF: the token agrees with openssl on both.
+func (e *env) ecdhLeadingZero(t *testing.T, a alg, theirs *keyPair) {
+	curve, ok := goECDH[a.name]
+	if !ok {
+		return
+	}
+	peer, err := curve.NewPublicKey(rawPublic(t, theirs.spki))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sk *ecdh.PrivateKey
+	for i := 0; ; i++ {
+		if sk, err = curve.GenerateKey(rand.Reader); err != nil || i == 5000 {
+			t.Fatalf("no secret with a leading zero byte in %d tries (%v)", i, err)
+		}
+		if z, err := sk.ECDH(peer); err == nil && z[0] == 0 {
+			break
+		}
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	privPEM := e.file(t, "zero.pem", pemBlock("PRIVATE KEY", der))
+	priv := e.importPrivate(t, a, privPEM)
+	z := openssl(t, nil, "pkeyutl", "-derive", "-inkey", privPEM, "-peerkey", theirs.pubPEM)
+	if len(z) != a.size || z[0] != 0 {
+		t.Fatalf("openssl's secret: %d bytes", len(z))
+	}
+	for _, n := range []int{0, a.size} {
+		if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, priv, rawPublic(t, theirs.spki), uint(ck.CKD_NULL), nil, n); !bytes.Equal(got, z) {
+			t.Errorf("CKD_NULL, CKA_VALUE_LEN %d: a secret with a leading zero byte comes out as %d other bytes", n, len(got))
+		}
+	}
+	want := openssl(t, nil, "kdf", "-binary", "-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "hexsecret:"+hex.EncodeToString(z), "X963KDF")
+	if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, priv, rawPublic(t, theirs.spki), uint(ck.CKD_SHA256_KDF), nil, 32); !bytes.Equal(got, want) {
+		t.Error("CKD_SHA256_KDF of a secret with a leading zero byte differs from openssl kdf X963KDF")
+	}
 }

@@ -44,6 +44,9 @@ func TestRSAInterop(t *testing.T) {
 			t.Run("recover", func(t *testing.T) { e.sub(t).rsaRecover(t, k) })
 			t.Run("wrap", func(t *testing.T) { e.sub(t).rsaWrap(t, k) })
 			t.Run("RSA-AES-key-wrap", func(t *testing.T) { e.sub(t).rsaAESWrap(t, k) })
+			if i < 2 {
+				t.Run("leading-zeros", func(t *testing.T) { e.sub(t).rsaLeadingZeros(t, k) })
+			}
 		})
 	}
 }
@@ -421,4 +424,67 @@ func (e *env) rsaAESWrap(t *testing.T, k *keyPair) {
 			e.checkUnwrapped(t, name, m, k.priv, append(c1, c2...), value)
 		}
 	}
+}
+
+// rsaLeadingZeros: outputs whose big-endian value has a zero first byte
+// (one in 256) keep the modulus length, and such inputs are read as such:
+// a PKCS #1 v1.5 signature equal to openssl's, a raw signature, and an OAEP
+// ciphertext openssl decrypts and the token decrypts back.
+func (e *env) rsaLeadingZeros(t *testing.T, k *keyPair) {
+	size := k.modBytes()
+	found := 0
+	for i := 0; i < 5000 && found&3 != 3; i++ {
+		msg := []byte(fmt.Sprintf("leading zero hunt %d", i))
+		if found&1 == 0 {
+			sig := e.sign(t, mech(pkcs11.CKM_SHA256_RSA_PKCS, nil), k.priv, msg)
+			if len(sig) != size {
+				t.Fatalf("PKCS#1 signature of %d bytes, want %d", len(sig), size)
+			}
+			if sig[0] == 0 {
+				found |= 1
+				want := openssl(t, nil, "dgst", "-sha256", "-sign", k.privPEM, e.file(t, "msg", msg))
+				if !bytes.Equal(sig, want) {
+					t.Error("a PKCS#1 signature with a leading zero byte differs from openssl's")
+				}
+				hsmtest.Must(t, e.verify(t, mech(pkcs11.CKM_SHA256_RSA_PKCS, nil), k.pub, msg, want), "C_Verify of a signature with a leading zero byte")
+				raw := e.sign(t, mech(pkcs11.CKM_RSA_X_509, nil), k.priv, e.verifyRecoverRaw(t, k, sig))
+				if !bytes.Equal(raw, sig) {
+					t.Errorf("CKM_RSA_X_509 of the padded block gives %d bytes, not the PKCS#1 signature", len(raw))
+				}
+			}
+		}
+		if found&2 == 0 {
+			m := mech(pkcs11.CKM_RSA_PKCS_OAEP, pkcs11.NewOAEPParams(pkcs11.CKM_SHA256, pkcs11.CKG_MGF1_SHA256, 0, nil))
+			ct := e.encrypt(t, m, k.pub, msg)
+			if len(ct) != size {
+				t.Fatalf("OAEP ciphertext of %d bytes, want %d", len(ct), size)
+			}
+			if ct[0] == 0 {
+				found |= 2
+				got := openssl(t, nil, "pkeyutl", "-decrypt", "-inkey", k.privPEM, "-in", e.file(t, "ct", ct),
+					"-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256")
+				if !bytes.Equal(got, msg) {
+					t.Error("openssl does not decrypt an OAEP ciphertext with a leading zero byte")
+				}
+				if got := e.decrypt(t, m, k.priv, ct); !bytes.Equal(got, msg) {
+					t.Error("the token does not decrypt an OAEP ciphertext with a leading zero byte")
+				}
+			}
+		}
+	}
+	if found != 3 {
+		t.Fatalf("no signature or ciphertext with a leading zero byte in 5,000 tries (found %b)", found)
+	}
+}
+
+// verifyRecoverRaw is the k-byte block under a signature (C_VerifyRecover
+// with CKM_RSA_X_509).
+func (e *env) verifyRecoverRaw(t *testing.T, k *keyPair, sig []byte) []byte {
+	t.Helper()
+	block, err := e.verifyRecover(t, pkcs11.CKM_RSA_X_509, k.pub, sig)
+	hsmtest.Must(t, err, "C_VerifyRecover(CKM_RSA_X_509)")
+	if len(block) != k.modBytes() || block[0] != 0 || block[1] != 1 {
+		t.Fatalf("C_VerifyRecover(CKM_RSA_X_509) gives %d bytes, not the PKCS#1 block", len(block))
+	}
+	return block
 }
