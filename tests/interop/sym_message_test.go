@@ -32,19 +32,27 @@ var symMsgGens = []symMsgGen{
 	{"random IV", ck.CKG_GENERATE_RANDOM, 0},
 }
 
-// TestSymMessageAEAD: the PKCS#11 3.0 message-based API through
-// libgohsm.so against libcrypto (symevp). AES-GCM (128/192/256) and AES-CCM
+// TestSymMessageAPI: the PKCS#11 3.0 message-based API through
+// libgohsm.so against OpenSSL (symMessageAEAD, symMessageMAC).
+//
+// symMessageAEAD, against libcrypto (symevp): AES-GCM (128/192/256) and AES-CCM
 // with the application's IV, the token's counter IV and its random IV (GCM)
 // read back from pIv/pNonce, tags of several lengths, AAD and messages of
 // 0..4099 bytes: libcrypto decrypts what C_EncryptMessage makes (and what
 // C_EncryptMessageBegin/Next make), and C_DecryptMessage opens what
 // libcrypto makes; ChaCha20-Poly1305 likewise with the application's nonce.
-func TestSymMessageAEAD(t *testing.T) {
+func TestSymMessageAPI(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
 	}
 	k := newSymTok(t)
 	raw := hsmtest.Raw(t)
+	t.Run("AEAD", func(t *testing.T) { symMessageAEAD(k.on(t), raw) })
+	t.Run("MAC", func(t *testing.T) { symMessageMAC(k.on(t), raw) })
+}
+
+func symMessageAEAD(k *symTok, raw *capi.Lib) {
+	t := k.t
 	cases := 0
 	type aead struct {
 		name  string
@@ -180,4 +188,69 @@ func symMsgParts(t *testing.T, raw *capi.Lib, k *symTok, prm symMsgParam, aad, p
 		ct = append(ct, capi.Read(out, int(capi.ReadULong(outLen)))...)
 	}
 	return ct
+}
+
+// symMessageMAC: message-based signing (C_MessageSignInit,
+// C_SignMessage, C_SignMessageBegin/Next) with every HMAC and with AES and
+// DES3 CMAC gives `openssl mac`'s MAC for messages of 0..4099 bytes, and
+// C_VerifyMessage accepts OpenSSL's MAC and refuses a changed one.
+func symMessageMAC(k *symTok, raw *capi.Lib) {
+	t := k.t
+	s := uint64(k.s)
+	type mac struct {
+		name string
+		mech ck.MechanismType
+		key  []byte
+		kt   ck.KeyType
+		size int
+		ref  func(key, data []byte) ([]byte, error)
+	}
+	var macs []mac
+	for i, h := range symHashes {
+		macs = append(macs, mac{"HMAC-" + h.ossl, h.hmac, symRand([]int{16, 64, 200}[i%3]), ck.CKK_GENERIC_SECRET, h.size,
+			symOpensslMAC(t, "HMAC", "-digest", h.ossl)})
+	}
+	for _, size := range []int{16, 24, 32} {
+		macs = append(macs, mac{fmt.Sprintf("CMAC-AES-%d", 8*size), ck.CKM_AES_CMAC, symRand(size), ck.CKK_AES, 16,
+			symOpensslMAC(t, "CMAC", "-cipher", fmt.Sprintf("AES-%d-CBC", 8*size))})
+	}
+	macs = append(macs, mac{"CMAC-DES3", ck.CKM_DES3_CMAC, symRand(24), ck.CKK_DES3, 8, symOpensslMAC(t, "CMAC", "-cipher", "DES-EDE3-CBC")})
+	cases := 0
+	for _, m := range macs {
+		t.Run(m.name, func(t *testing.T) {
+			k := k.on(t)
+			h := k.importKey(uint(m.kt), m.key)
+			mech := k.a.Bytes(symWords(uint64(m.mech), 0, 0))
+			symRawRV(t, raw, "C_MessageSignInit", 0, s, mech, uint64(h))
+			symRawRV(t, raw, "C_MessageVerifyInit", 0, s, mech, uint64(h))
+			for i, l := range symLens {
+				data := symRand(l)
+				want, err := m.ref(m.key, data)
+				if err != nil {
+					t.Fatalf("openssl mac: %v", err)
+				}
+				pData := k.a.Bytes(data)
+				sig, sigLen := k.a.Buf(m.size), k.a.ULong(uint64(m.size))
+				if i%2 == 0 {
+					symRawRV(t, raw, "C_SignMessage", 0, s, 0, 0, pData, uint64(l), sig, sigLen)
+				} else {
+					symRawRV(t, raw, "C_SignMessageBegin", 0, s, 0, 0)
+					half := uint64(l / 2)
+					symRawRV(t, raw, "C_SignMessageNext", 0, s, 0, 0, pData, half, 0, 0)
+					symRawRV(t, raw, "C_SignMessageNext", 0, s, 0, 0, pData+half, uint64(l)-half, sig, sigLen)
+				}
+				if got := capi.Read(sig, int(capi.ReadULong(sigLen))); !bytes.Equal(got, want) {
+					t.Errorf("%d bytes (parts %v): token %x, openssl %x", l, i%2 == 1, got, want)
+				}
+				symRawRV(t, raw, "C_VerifyMessage", 0, s, 0, 0, pData, uint64(l), k.a.Bytes(want), uint64(len(want)))
+				bad := append([]byte(nil), want...)
+				bad[len(bad)-1] ^= 1
+				symRawRV(t, raw, "C_VerifyMessage", uint64(ck.CKR_SIGNATURE_INVALID), s, 0, 0, pData, uint64(l), k.a.Bytes(bad), uint64(len(bad)))
+				cases++
+			}
+			symRawRV(t, raw, "C_MessageSignFinal", 0, s)
+			symRawRV(t, raw, "C_MessageVerifyFinal", 0, s)
+		})
+	}
+	t.Logf("%d message-based MAC cases", cases)
 }
