@@ -22,7 +22,8 @@ import (
 //     one openssl reads and re-encodes unchanged; openssl's compressed EC
 //     public keys import and verify;
 //   - openssl's PKCS #8, wrapped with `openssl enc -id-aes256-wrap-pad`,
-//     unwraps with C_UnwrapKey(CKM_AES_KEY_WRAP_KWP) into a working key;
+//     unwraps with C_UnwrapKey(CKM_AES_KEY_WRAP_KWP) into a working key, and
+//     so does an RSA-AES blob openssl builds (CKM_RSA_AES_KEY_WRAP);
 //   - C_WrapKey of an extractable token key with CKM_AES_KEY_WRAP_KWP and
 //     with CKM_RSA_AES_KEY_WRAP gives PKCS #8 that openssl parses to the same
 //     key (same public key, and its signatures verify in the token).
@@ -70,19 +71,29 @@ func TestKeyImportExportInterop(t *testing.T) {
 			hsmtest.Must(t, err, "C_UnwrapKey(CKM_AES_KEY_WRAP_KWP) of openssl's PKCS #8")
 			e.checkWorks(t, "C_UnwrapKey", h, imported)
 
+			// The same PKCS #8 under CKM_RSA_AES_KEY_WRAP, the blob built by openssl.
+			tmp := make([]byte, 32)
+			rand.Read(tmp)
+			oaep := []string{"-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"}
+			c1 := openssl(t, nil, append([]string{"pkeyutl", "-encrypt", "-pubin", "-inkey", rsaWrap.pubPEM, "-in", e.file(t, "tmp", tmp)}, oaep...)...)
+			c2 := openssl(t, pkcs8, "enc", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(tmp), "-iv", "A65959A6")
+			rsaAES := mech(uint(ck.CKM_RSA_AES_KEY_WRAP), &pkcs11.RSAAESKeyWrapParams{AESKeyBits: 256,
+				OAEPParams: pkcs11.OAEPParams{HashAlg: pkcs11.CKM_SHA256, MGF: pkcs11.CKG_MGF1_SHA256}})
+			h, err = e.p.UnwrapKey(e.s, rsaAES, rsaWrap.priv, append(c1, c2...), append([]*pkcs11.Attribute{
+				attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), attr(pkcs11.CKA_KEY_TYPE, keyType(a.kind)), attr(pkcs11.CKA_TOKEN, false)}, use...))
+			hsmtest.Must(t, err, "C_UnwrapKey(CKM_RSA_AES_KEY_WRAP) of openssl's PKCS #8")
+			e.checkWorks(t, "C_UnwrapKey(CKM_RSA_AES_KEY_WRAP)", h, imported)
+
 			// The token's key out, as PKCS #8, under KWP and under RSA-AES.
 			wrapped, err := e.p.WrapKey(e.s, mech(uint(ck.CKM_AES_KEY_WRAP_KWP), nil), kekH, mine.priv)
 			hsmtest.Must(t, err, "C_WrapKey(CKM_AES_KEY_WRAP_KWP) of a private key")
 			der := openssl(t, wrapped, "enc", "-d", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(kek), "-iv", "A65959A6")
 			e.checkExported(t, "CKM_AES_KEY_WRAP_KWP", der, mine)
 
-			m := mech(uint(ck.CKM_RSA_AES_KEY_WRAP), &pkcs11.RSAAESKeyWrapParams{AESKeyBits: 256,
-				OAEPParams: pkcs11.OAEPParams{HashAlg: pkcs11.CKM_SHA256, MGF: pkcs11.CKG_MGF1_SHA256}})
-			wrapped, err = e.p.WrapKey(e.s, m, rsaWrap.pub, mine.priv)
+			wrapped, err = e.p.WrapKey(e.s, rsaAES, rsaWrap.pub, mine.priv)
 			hsmtest.Must(t, err, "C_WrapKey(CKM_RSA_AES_KEY_WRAP) of a private key")
 			n := rsaWrap.modBytes()
-			tmp := openssl(t, nil, "pkeyutl", "-decrypt", "-inkey", rsaWrap.privPEM, "-in", e.file(t, "c1", wrapped[:n]),
-				"-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256")
+			tmp = openssl(t, nil, append([]string{"pkeyutl", "-decrypt", "-inkey", rsaWrap.privPEM, "-in", e.file(t, "c1", wrapped[:n])}, oaep...)...)
 			der = openssl(t, wrapped[n:], "enc", "-d", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(tmp), "-iv", "A65959A6")
 			e.checkExported(t, "CKM_RSA_AES_KEY_WRAP", der, mine)
 		})
