@@ -296,3 +296,127 @@ func TestConformanceSinglePartMode(t *testing.T) {
 		want(m.name+": the single-part call ended the operation", m.final(), pkcs11.CKR_OPERATION_NOT_INITIALIZED)
 	}
 }
+
+// TestConformanceErrorsEndOperations: which failed calls end an operation and
+// which keep it, by the function texts of base 3.0 ("A call to C_Encrypt
+// always terminates the active encryption operation unless it returns
+// CKR_BUFFER_TOO_SMALL or is a successful call ... to determine the length";
+// "A call to C_EncryptUpdate which results in an error terminates the current
+// encryption operation"; "A call to C_Verify always terminates the active
+// verification operation"; a failed C_XxxInit starts nothing). These are the
+// cases where SoftHSMv2 keeps operations active (tests/CONFORMANCE.md); each
+// row is a call, its expected code, then the next call and its code.
+func TestConformanceErrorsEndOperations(t *testing.T) {
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return
+	}
+	tok := hsmtest.NewToken(t)
+	p, s := tok.P, tok.Session
+	l := hsmtest.Raw(t)
+	var a capi.Arena
+	defer a.Free()
+	rs := uint64(s)
+	aes := uint64(confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 16))
+	mac := uint64(confSecret(t, p, s, pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 32))
+	unusable, err := p.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 16), pkcs11.NewAttribute(pkcs11.CKA_ENCRYPT, false)})
+	hsmtest.Must(t, err, "C_GenerateKey(CKA_ENCRYPT false)")
+
+	data := a.Bytes(bytes.Repeat([]byte{0x41}, 64))
+	out := func() (uint64, uint64) { return a.Buf(256), a.ULong(256) }
+	mech := func(typ uint, param []byte) uint64 { return a.Mechanism(uint64(typ), param) }
+	ecb := mech(pkcs11.CKM_AES_ECB, nil)
+	cbcPad := mech(pkcs11.CKM_AES_CBC_PAD, make([]byte, 16))
+	hmac := mech(pkcs11.CKM_SHA256_HMAC, nil)
+	sha := mech(pkcs11.CKM_SHA256, nil)
+	type call struct {
+		fn   string
+		args func() []uint64
+		want uint
+	}
+	// single: C_Encrypt, C_EncryptUpdate ... on n bytes of data, with a fresh output buffer.
+	single := func(fn string, n uint64, want uint) call {
+		return call{fn, func() []uint64 { o, on := out(); return []uint64{rs, data, n, o, on} }, want}
+	}
+	update := single
+	final := func(fn string, want uint) call {
+		return call{fn, func() []uint64 { o, on := out(); return []uint64{rs, o, on} }, want}
+	}
+	fixed := func(fn string, want uint, args ...uint64) call {
+		return call{fn, func() []uint64 { return args }, want}
+	}
+	initOp := func(fn string, m, key uint64) call {
+		if fn == "C_DigestInit" {
+			return fixed(fn, pkcs11.CKR_OK, rs, m)
+		}
+		return fixed(fn, pkcs11.CKR_OK, rs, m, key)
+	}
+	const ended, kept = pkcs11.CKR_OPERATION_NOT_INITIALIZED, pkcs11.CKR_OK
+	cases := []struct {
+		name  string
+		calls []call
+	}{
+		{"C_Encrypt with a NULL pulEncryptedDataLen ends it", []call{initOp("C_EncryptInit", ecb, aes),
+			fixed("C_Encrypt", pkcs11.CKR_ARGUMENTS_BAD, rs, data, 16, a.Buf(16), 0), single("C_Encrypt", 16, ended)}},
+		{"C_Encrypt of 15 bytes with AES-ECB ends it", []call{initOp("C_EncryptInit", ecb, aes),
+			single("C_Encrypt", 15, pkcs11.CKR_DATA_LEN_RANGE), single("C_Encrypt", 16, ended)}},
+		{"C_Encrypt with a short buffer keeps it", []call{initOp("C_EncryptInit", ecb, aes),
+			fixed("C_Encrypt", pkcs11.CKR_BUFFER_TOO_SMALL, rs, data, 16, a.Buf(1), a.ULong(1)), single("C_Encrypt", 16, kept)}},
+		{"C_EncryptUpdate with a NULL pulEncryptedPartLen ends it", []call{initOp("C_EncryptInit", ecb, aes),
+			fixed("C_EncryptUpdate", pkcs11.CKR_ARGUMENTS_BAD, rs, data, 16, a.Buf(16), 0), update("C_EncryptUpdate", 16, ended)}},
+		{"C_EncryptFinal with 15 bytes left ends it", []call{initOp("C_EncryptInit", ecb, aes),
+			update("C_EncryptUpdate", 15, pkcs11.CKR_OK), final("C_EncryptFinal", pkcs11.CKR_DATA_LEN_RANGE), final("C_EncryptFinal", ended)}},
+		{"C_Decrypt of 15 bytes ends it", []call{initOp("C_DecryptInit", ecb, aes),
+			single("C_Decrypt", 15, pkcs11.CKR_ENCRYPTED_DATA_LEN_RANGE), single("C_Decrypt", 16, ended)}},
+		{"C_Decrypt with bad CBC-PAD padding ends it", []call{initOp("C_DecryptInit", cbcPad, aes),
+			single("C_Decrypt", 16, pkcs11.CKR_ENCRYPTED_DATA_INVALID), single("C_Decrypt", 16, ended)}},
+		{"C_DecryptFinal with bad CBC-PAD padding ends it", []call{initOp("C_DecryptInit", cbcPad, aes),
+			update("C_DecryptUpdate", 32, pkcs11.CKR_OK), final("C_DecryptFinal", pkcs11.CKR_ENCRYPTED_DATA_INVALID), final("C_DecryptFinal", ended)}},
+		{"C_DecryptFinal with 15 bytes left ends it", []call{initOp("C_DecryptInit", cbcPad, aes),
+			update("C_DecryptUpdate", 15, pkcs11.CKR_OK), final("C_DecryptFinal", pkcs11.CKR_ENCRYPTED_DATA_LEN_RANGE), final("C_DecryptFinal", ended)}},
+		{"a failed C_EncryptInit starts nothing", []call{
+			fixed("C_EncryptInit", pkcs11.CKR_KEY_TYPE_INCONSISTENT, rs, mech(pkcs11.CKM_RSA_PKCS, nil), aes), single("C_Encrypt", 16, ended),
+			fixed("C_EncryptInit", pkcs11.CKR_MECHANISM_PARAM_INVALID, rs, mech(pkcs11.CKM_AES_CBC, make([]byte, 15)), aes), single("C_Encrypt", 16, ended),
+			fixed("C_EncryptInit", pkcs11.CKR_KEY_FUNCTION_NOT_PERMITTED, rs, ecb, uint64(unusable)), single("C_Encrypt", 16, ended),
+			fixed("C_EncryptInit", pkcs11.CKR_KEY_HANDLE_INVALID, rs, ecb, 0x7777777), single("C_Encrypt", 16, ended)}},
+		{"a second C_EncryptInit is refused and the first goes on", []call{initOp("C_EncryptInit", ecb, aes),
+			fixed("C_EncryptInit", pkcs11.CKR_OPERATION_ACTIVE, rs, ecb, aes), single("C_Encrypt", 16, kept)}},
+		{"C_Digest with a NULL pulDigestLen ends it", []call{initOp("C_DigestInit", sha, 0),
+			fixed("C_Digest", pkcs11.CKR_ARGUMENTS_BAD, rs, data, 16, a.Buf(32), 0), single("C_Digest", 16, ended)}},
+		{"C_DigestUpdate with a NULL pPart ends it", []call{initOp("C_DigestInit", sha, 0),
+			fixed("C_DigestUpdate", pkcs11.CKR_ARGUMENTS_BAD, rs, 0, 16), fixed("C_DigestUpdate", ended, rs, data, 16)}},
+		{"C_DigestFinal with a short buffer keeps it", []call{initOp("C_DigestInit", sha, 0),
+			fixed("C_DigestFinal", pkcs11.CKR_BUFFER_TOO_SMALL, rs, a.Buf(1), a.ULong(1)), final("C_DigestFinal", kept)}},
+		{"C_SignUpdate with a NULL pPart ends it", []call{initOp("C_SignInit", hmac, mac),
+			fixed("C_SignUpdate", pkcs11.CKR_ARGUMENTS_BAD, rs, 0, 16), fixed("C_SignUpdate", ended, rs, data, 16)}},
+		{"C_SignFinal with a short buffer keeps it", []call{initOp("C_SignInit", hmac, mac),
+			fixed("C_SignUpdate", pkcs11.CKR_OK, rs, data, 16),
+			fixed("C_SignFinal", pkcs11.CKR_BUFFER_TOO_SMALL, rs, a.Buf(1), a.ULong(1)), final("C_SignFinal", kept)}},
+		{"C_Verify of a wrong MAC ends it", []call{initOp("C_VerifyInit", hmac, mac),
+			fixed("C_Verify", pkcs11.CKR_SIGNATURE_INVALID, rs, data, 16, data, 32), fixed("C_Verify", ended, rs, data, 16, data, 32)}},
+		{"C_Verify of a 31-byte MAC ends it", []call{initOp("C_VerifyInit", hmac, mac),
+			fixed("C_Verify", pkcs11.CKR_SIGNATURE_LEN_RANGE, rs, data, 16, data, 31), fixed("C_Verify", ended, rs, data, 16, data, 32)}},
+		{"C_Verify with a NULL pSignature ends it", []call{initOp("C_VerifyInit", hmac, mac),
+			fixed("C_Verify", pkcs11.CKR_ARGUMENTS_BAD, rs, data, 16, 0, 32), fixed("C_Verify", ended, rs, data, 16, data, 32)}},
+		{"C_VerifyFinal of a wrong MAC ends it", []call{initOp("C_VerifyInit", hmac, mac),
+			fixed("C_VerifyUpdate", pkcs11.CKR_OK, rs, data, 16),
+			fixed("C_VerifyFinal", pkcs11.CKR_SIGNATURE_INVALID, rs, data, 32), fixed("C_VerifyFinal", ended, rs, data, 32)}},
+		{"C_VerifyUpdate with a NULL pPart ends it", []call{initOp("C_VerifyInit", hmac, mac),
+			fixed("C_VerifyUpdate", pkcs11.CKR_ARGUMENTS_BAD, rs, 0, 16), fixed("C_VerifyFinal", ended, rs, data, 32)}},
+	}
+	for _, c := range cases {
+		for i, k := range c.calls {
+			if got := l.Call(k.fn, k.args()...); got != uint64(k.want) {
+				t.Errorf("%s: call %d, %s: %s, want %s", c.name, i+1, k.fn, hsmtest.RVName(uint(got)), hsmtest.RVName(k.want))
+			}
+		}
+		// Leave the session clean for the next case whatever happened.
+		for _, fn := range []string{"C_EncryptInit", "C_DecryptInit", "C_DigestInit", "C_SignInit", "C_VerifyInit"} {
+			args := []uint64{rs, 0, 0}
+			if fn == "C_DigestInit" {
+				args = args[:2]
+			}
+			l.Call(fn, args...)
+		}
+	}
+}
