@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miekg/pkcs11"
+
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
@@ -86,6 +88,25 @@ func TestSymAESModes(t *testing.T) {
 		}
 	}
 	t.Logf("%d AES cases (a case: one key, one length, both directions, single- and multi-part)", cases)
+
+	// CTR with an 8-bit counter at 0xfe: the last two counter values give
+	// OpenSSL's keystream; one byte more would wrap the counter into a
+	// value already used (OpenSSL would carry into the nonce instead), so
+	// the token refuses it.
+	v := symRand(16)
+	h := k.importKey(uint(ck.CKK_AES), v)
+	iv := append(symRand(15), 0xfe)
+	mech := symMech(uint(ck.CKM_AES_CTR), append(symWords(8), iv...))
+	pt := symRand(33)
+	want, err := symOpensslEnc(t, "aes-128-ctr", v, iv, pt[:32], false, false)
+	hsmtest.Must(t, err, "openssl enc -aes-128-ctr")
+	if got, err := k.encrypt(mech, h, pt[:32], false); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("CTR, 8-bit counter up to its end: %v (equal %v)", err, bytes.Equal(got, want))
+	}
+	_, err = k.encrypt(mech, h, pt, false)
+	hsmtest.WantRV(t, err, "CTR past the end of an 8-bit counter", pkcs11.CKR_DATA_LEN_RANGE)
+	_, err = k.encrypt(mech, h, pt, true)
+	hsmtest.WantRV(t, err, "CTR past the end of an 8-bit counter, multi-part", pkcs11.CKR_DATA_LEN_RANGE)
 }
 
 // symAESKeys imports a random key and generates one (CKM_AES_KEY_GEN, or
