@@ -44,6 +44,46 @@ func (c *blockModeCtx) Do(in []byte) ([]byte, error) {
 	return append(out, last...), nil
 }
 
+// DoInto is Do writing into dst (CipherInto): the single-part result goes
+// straight into the caller's buffer, without Do's copies of the whole input
+// and output. dst has room for OutputLen(len(in)) and is in itself or apart.
+func (c *blockModeCtx) DoInto(dst, in []byte) (int, error) {
+	if len(c.buf) != 0 { // not single-part (provider refuses that before)
+		out, err := c.Do(in)
+		return copy(dst, out), err
+	}
+	blk := c.bm.BlockSize()
+	full := len(in) - len(in)%blk
+	switch {
+	case !c.pad:
+		if full != len(in) {
+			return 0, c.lenErr()
+		}
+		c.bm.CryptBlocks(dst[:full], in)
+		return full, nil
+	case c.encrypt:
+		c.bm.CryptBlocks(dst[:full], in[:full])
+		last := dst[full : full+blk]
+		p := blk - copy(last, in[full:])
+		for i := blk - p; i < blk; i++ {
+			last[i] = byte(p)
+		}
+		c.bm.CryptBlocks(last, last)
+		return full + blk, nil
+	}
+	if len(in) == 0 || full != len(in) {
+		return 0, ck.CKR_ENCRYPTED_DATA_LEN_RANGE
+	}
+	c.bm.CryptBlocks(dst[:full], in)
+	n, ok := pkcs7Unpad(dst[full-blk : full])
+	if !ok {
+		clear(dst[:full]) // no plaintext out of a failed decryption
+		return 0, ck.CKR_ENCRYPTED_DATA_INVALID
+	}
+	clear(dst[full-blk+n : full]) // the padding
+	return full - blk + n, nil
+}
+
 // keep is how many of n buffered bytes Update must hold back.
 func (c *blockModeCtx) keep(n int) int {
 	blk := c.bm.BlockSize()

@@ -99,3 +99,58 @@ func TestGCMBadKeySize(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockModeDoInto: DoInto gives Do's result and Do's error for every
+// block mode, length and layout (apart, in place), and leaves no plaintext
+// in the buffer when CBC-PAD's padding is bad.
+func TestBlockModeDoInto(t *testing.T) {
+	aesK := aesKey(bytes.Repeat([]byte{9}, 16))
+	iv := bytes.Repeat([]byte{1}, 16)
+	for _, mt := range []ck.MechanismType{ck.CKM_AES_ECB, ck.CKM_AES_CBC, ck.CKM_AES_CBC_PAD} {
+		var param any
+		if mt != ck.CKM_AES_ECB {
+			param = iv
+		}
+		m := mustLookup(t, mt)
+		for n := 0; n <= 33; n++ {
+			msg := bytes.Repeat([]byte{byte(n)}, n)
+			for _, encrypt := range []bool{true, false} {
+				mk := func() CipherContext {
+					var c CipherContext
+					var err error
+					if encrypt {
+						c, err = m.(Encrypter).EncryptInit(aesK, param)
+					} else {
+						c, err = m.(Decrypter).DecryptInit(aesK, param)
+					}
+					noErr(t, err)
+					return c
+				}
+				want, wantErr := mk().Do(msg)
+				for _, inPlace := range []bool{false, true} {
+					c := mk()
+					dst := make([]byte, c.OutputLen(n))
+					in := msg
+					if inPlace {
+						dst = make([]byte, max(n, c.OutputLen(n)))
+						copy(dst, msg)
+						in = dst[:n]
+					}
+					got, err := c.(CipherInto).DoInto(dst, in)
+					if err != wantErr || (err == nil && !bytes.Equal(dst[:got], want)) {
+						t.Fatalf("%v n=%d encrypt=%v in place=%v: %x %v, want %x %v", mt, n, encrypt, inPlace, dst[:got], err, want, wantErr)
+					}
+				}
+			}
+		}
+	}
+	// A ciphertext whose last block decrypts to bad padding.
+	dec, _ := mustLookup(t, ck.CKM_AES_CBC_PAD).(Decrypter).DecryptInit(aesK, iv)
+	dst := make([]byte, 32)
+	if _, err := dec.(CipherInto).DoInto(dst, bytes.Repeat([]byte{5}, 32)); err != ck.CKR_ENCRYPTED_DATA_INVALID {
+		t.Fatalf("bad padding: %v", err)
+	}
+	if !bytes.Equal(dst, make([]byte, 32)) {
+		t.Fatalf("plaintext left after bad padding: %x", dst)
+	}
+}
