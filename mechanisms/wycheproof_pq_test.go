@@ -27,8 +27,6 @@ func wpDecapsulate(priv *Key, c, want []byte) error {
 // TestWycheproofMLKEM: the private key is the 64-byte seed d||z (CKA_SEED);
 // K must come out of C_DecapsulateKey. ek is checked against the seed by a
 // round trip: what C_EncapsulateKey makes under ek, the seed's key recovers.
-// (Wycheproof's encapsulation files fix the randomness m, which
-// C_EncapsulateKey does not take, so they are not used.)
 func TestWycheproofMLKEM(t *testing.T) {
 	type group struct {
 		ParameterSet string
@@ -58,6 +56,46 @@ func TestWycheproofMLKEM(t *testing.T) {
 					return err
 				}
 				return wpDecapsulate(priv, ct, attrs[ck.CKA_VALUE])
+			})
+		}
+	}
+	r.done()
+}
+
+// TestWycheproofMLKEMEncaps: an encapsulation key that is not FIPS 203's
+// (wrong length, a coefficient not reduced mod q) must be refused by
+// C_EncapsulateKey. The valid vectors fix the randomness m, which
+// C_EncapsulateKey does not take: for them, encapsulation under ek must work
+// and give a ciphertext of the vector's length.
+func TestWycheproofMLKEMEncaps(t *testing.T) {
+	type group struct {
+		ParameterSet string
+		Tests        []struct {
+			wpTest
+			EK, C wpHex
+		}
+	}
+	file := "mlkem_512_encaps"
+	groups, n := wpGroups[group](t, file)
+	r := newWPRun(t, file, n).allowing(ck.CKR_KEY_TYPE_INCONSISTENT)
+	enc := mustLookup(t, ck.CKM_ML_KEM).(Encapsulator)
+	for _, g := range groups {
+		set, ok := mlkemSetNames[g.ParameterSet]
+		if !ok {
+			t.Fatalf("parameter set %q", g.ParameterSet)
+		}
+		for _, tc := range g.Tests {
+			pub := mlkemKey(ck.CKO_PUBLIC_KEY, set, map[ck.AttributeType][]byte{ck.CKA_VALUE: tc.EK})
+			if tc.Result == "valid" {
+				if ct, _, err := enc.Encapsulate(pub, nil, nil); err != nil || len(ct) != len(tc.C) {
+					t.Errorf("tcId %d: %d-byte ciphertext, %v", tc.TcID, len(ct), err)
+				}
+				r.skip(tc.wpTest, "given m: no PKCS#11 interface (encapsulation checked)")
+				continue
+			}
+			r.check(tc.wpTest, func() error {
+				_, _, err := enc.Encapsulate(pub, nil, nil)
+				return err
 			})
 		}
 	}
