@@ -2,12 +2,18 @@ package interop
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha512"
+	"encoding/binary"
 	"testing"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/miekg/pkcs11"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/tests/internal/capi"
 	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
@@ -16,7 +22,8 @@ import (
 // EdDSA is deterministic, so for messages of 0 to 4,000 bytes the token's
 // signature must be libcrypto's byte for byte; libcrypto verifies the
 // token's, the token verifies libcrypto's, a changed byte fails on both
-// sides, and `openssl pkeyutl -rawin` agrees on a few.
+// sides, and `openssl pkeyutl -rawin` agrees on a few. The pre-hash and
+// context variants (CK_EDDSA_PARAMS) are checked by Go and circl.
 func TestEdDSAInterop(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -64,8 +71,73 @@ func TestEdDSAInterop(t *testing.T) {
 					if sig := openssl(t, nil, "pkeyutl", "-sign", "-inkey", k.privPEM, "-rawin", "-in", msg); !bytes.Equal(sig, ours[7]) {
 						t.Error("openssl pkeyutl -sign -rawin makes another signature than the token")
 					}
+					e.eddsaVariants(t, k)
 				})
 			}
 		})
 	}
+}
+
+// eddsaParams lays out CK_EDDSA_PARAMS {phFlag, ulContextDataLen,
+// pContextData}, the context in C memory from a.
+func eddsaParams(a *capi.Arena, ph bool, ctx string) []byte {
+	b := make([]byte, 24)
+	if ph {
+		b[0] = 1
+	}
+	binary.NativeEndian.PutUint64(b[8:], uint64(len(ctx)))
+	if ctx != "" {
+		binary.NativeEndian.PutUint64(b[16:], a.Bytes([]byte(ctx)))
+	}
+	return b
+}
+
+// eddsaVariants: CKM_EDDSA with a CK_EDDSA_PARAMS through the C ABI gives
+// Ed25519ph, Ed25519ctx, Ed448 with a context and Ed448ph. OpenSSL 3.0
+// cannot make these, so Go's crypto/ed25519 and circl's ed448 verify them;
+// the token refuses its signature under another context or the other flag.
+func (e *env) eddsaVariants(t *testing.T, k *keyPair) {
+	var a capi.Arena
+	defer a.Free()
+	pub := rawPublic(t, k.spki)
+	msg := []byte("EdDSA variants through CK_EDDSA_PARAMS")
+	for _, c := range []struct {
+		ph  bool
+		ctx string
+	}{{false, "gohsm context"}, {true, ""}, {true, "ph context"}, {false, string(bytes.Repeat([]byte{'c'}, 255))}} {
+		if k.alg.name == "Ed25519" && !c.ph && c.ctx == "" {
+			continue // Ed25519ctx needs a context (RFC 8032 §5.1)
+		}
+		m := mech(uint(ck.CKM_EDDSA), eddsaParams(&a, c.ph, c.ctx))
+		sig := e.sign(t, m, k.priv, msg)
+		var ok bool
+		if k.alg.name == "Ed25519" {
+			opts := &ed25519.Options{Context: c.ctx}
+			in := msg
+			if c.ph {
+				opts.Hash = crypto.SHA512
+				d := sha512.Sum512(msg)
+				in = d[:]
+			}
+			ok = ed25519.VerifyWithOptions(ed25519.PublicKey(pub), in, sig, opts) == nil
+		} else if c.ph {
+			ok = ed448.VerifyPh(ed448.PublicKey(pub), msg, sig, c.ctx)
+		} else {
+			ok = ed448.Verify(ed448.PublicKey(pub), msg, sig, c.ctx)
+		}
+		if !ok {
+			t.Errorf("ph %v, context of %d bytes: the token's signature does not verify outside", c.ph, len(c.ctx))
+		}
+		hsmtest.Must(t, e.verify(t, m, k.pub, msg, sig), "C_Verify with the same CK_EDDSA_PARAMS")
+		other := "x"
+		if c.ctx != "" {
+			other = c.ctx[:len(c.ctx)-1] + "!"
+		}
+		hsmtest.WantRV(t, e.verify(t, mech(uint(ck.CKM_EDDSA), eddsaParams(&a, c.ph, other)), k.pub, msg, sig),
+			"C_Verify under another context", pkcs11.CKR_SIGNATURE_INVALID)
+		hsmtest.WantRV(t, e.verify(t, mech(uint(ck.CKM_EDDSA), eddsaParams(&a, !c.ph, c.ctx)), k.pub, msg, sig),
+			"C_Verify with the other phFlag", pkcs11.CKR_SIGNATURE_INVALID)
+	}
+	long := mech(uint(ck.CKM_EDDSA), eddsaParams(&a, false, string(bytes.Repeat([]byte{'c'}, 256))))
+	hsmtest.WantRV(t, e.p.SignInit(e.s, long, k.priv), "C_SignInit with a 256-byte context", pkcs11.CKR_MECHANISM_PARAM_INVALID)
 }
