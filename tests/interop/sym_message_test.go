@@ -33,14 +33,8 @@ var symMsgGens = []symMsgGen{
 }
 
 // TestSymMessageAPI: the PKCS#11 3.0 message-based API through
-// libgohsm.so against OpenSSL (symMessageAEAD, symMessageMAC).
-//
-// symMessageAEAD, against libcrypto (symevp): AES-GCM (128/192/256) and AES-CCM
-// with the application's IV, the token's counter IV and its random IV (GCM)
-// read back from pIv/pNonce, tags of several lengths, AAD and messages of
-// 0..4099 bytes: libcrypto decrypts what C_EncryptMessage makes (and what
-// C_EncryptMessageBegin/Next make), and C_DecryptMessage opens what
-// libcrypto makes; ChaCha20-Poly1305 likewise with the application's nonce.
+// libgohsm.so against OpenSSL: AEAD encryption (symMessageAEAD) and MACs
+// (symMessageMAC), in one process.
 func TestSymMessageAPI(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -51,6 +45,13 @@ func TestSymMessageAPI(t *testing.T) {
 	t.Run("MAC", func(t *testing.T) { symMessageMAC(k.on(t), raw) })
 }
 
+// symMessageAEAD, against libcrypto (symevp): AES-GCM (128/192/256) and
+// AES-CCM with the application's IV, the token's counter IV and its random
+// IV (GCM) read back from pIv/pNonce, tags of several lengths, AAD and
+// messages of 0..4099 bytes: libcrypto decrypts what C_EncryptMessage makes
+// (and what C_EncryptMessageBegin/Next make), and C_DecryptMessage opens
+// what libcrypto makes; ChaCha20-Poly1305 likewise with the application's
+// nonce.
 func symMessageAEAD(k *symTok, raw *capi.Lib) {
 	t := k.t
 	cases := 0
