@@ -239,23 +239,40 @@ func cellOf(name string, ss []sample, na string) Cell {
 	return c
 }
 
-// ratios divide the first column's ops/s by each other column's.
+// ratios divide the first column's ops/s by each other column's: the
+// median of the per-round ratios when both have the same rounds (the
+// columns of a round ran within a second of each other, so a change in the
+// machine's load between rounds cancels out), else the ratio of medians.
 func ratios(cells []Cell) map[string]float64 {
 	if len(cells) < 2 || cells[0].NA != "" {
 		return nil
 	}
 	out := map[string]float64{}
+	first := cells[0]
 	for _, c := range cells[1:] {
-		if c.NA == "" && c.OpsPerSec > 0 {
-			out[cells[0].Column+"/"+c.Column] = cells[0].OpsPerSec / c.OpsPerSec
+		if c.NA != "" || c.OpsPerSec <= 0 {
+			continue
 		}
+		if len(first.Rounds) > 0 && len(c.Rounds) == len(first.Rounds) {
+			var rs []float64
+			for i, v := range c.Rounds {
+				if v > 0 {
+					rs = append(rs, first.Rounds[i]/v)
+				}
+			}
+			if len(rs) == len(c.Rounds) {
+				out[first.Column+"/"+c.Column] = median(rs)
+				continue
+			}
+		}
+		out[first.Column+"/"+c.Column] = first.OpsPerSec / c.OpsPerSec
 	}
 	return out
 }
 
 func standardNotes(cfg Config) []string {
 	notes := []string{
-		"ops/s: calls per second summed over the N sessions (each on its own goroutine locked to an OS thread); µs/op: mean latency of one call; medians of the rounds, columns interleaved in each round.",
+		"ops/s: calls per second summed over the N sessions (each on its own goroutine locked to an OS thread); µs/op: mean latency of one call; medians of the rounds, columns interleaved in each round; ratios: the median of the per-round ratios (a change of load between rounds cancels out).",
 		"raw: Go's crypto called directly with the key schedule/parsed key made once (the floor a Go token can reach); AES key wrap's raw column is RFC 3394 over crypto/aes.",
 		"sign rows sign a 64-byte message (CKM_ECDSA: its SHA-256/384 digest); keys are persistent token objects; key-generation rows make persistent objects and destroy them after each call, untimed.",
 		"gohsm runs with its default Argon2id PIN cost (time 2, 19 MiB): it is in every C_Login.",

@@ -36,3 +36,26 @@ func TestChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestRatiosPaired: with the same rounds, the ratio is the median of the
+// per-round ratios (load drift between rounds cancels out); otherwise the
+// ratio of the medians.
+func TestRatiosPaired(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		a, b    Cell
+		want    float64
+		present bool
+	}{
+		{"paired", Cell{Column: "a", OpsPerSec: 300, Rounds: []float64{100, 300, 310}}, Cell{Column: "b", OpsPerSec: 110, Rounds: []float64{100, 110, 290}}, 310.0 / 290, true},
+		{"steady", Cell{Column: "a", OpsPerSec: 200, Rounds: []float64{200, 200}}, Cell{Column: "b", OpsPerSec: 100, Rounds: []float64{100, 100}}, 2, true},
+		{"no rounds", Cell{Column: "a", OpsPerSec: 300}, Cell{Column: "b", OpsPerSec: 100}, 3, true},
+		{"uneven rounds", Cell{Column: "a", OpsPerSec: 300, Rounds: []float64{300}}, Cell{Column: "b", OpsPerSec: 100, Rounds: []float64{100, 50}}, 3, true},
+		{"n/a", Cell{Column: "a", OpsPerSec: 300}, Cell{Column: "b", NA: "x"}, 0, false},
+	} {
+		got, ok := ratios([]Cell{c.a, c.b})["a/b"]
+		if ok != c.present || (ok && (got < c.want-1e-9 || got > c.want+1e-9)) {
+			t.Errorf("%s: %v %v, want %v", c.name, got, ok, c.want)
+		}
+	}
+}
