@@ -112,9 +112,10 @@ func (r *wpRun) allowing(codes ...ck.RV) *wpRun {
 }
 
 // sampleUnderRace makes a slow family (big-curve and RSA private operations,
-// 10-20x slower under the race detector) run one vector in k with -race.
+// 10-20x slower under the race detector) run one vector in k with -race or
+// -short; a plain go test runs them all.
 func (r *wpRun) sampleUnderRace(k int) *wpRun {
-	if raceEnabled {
+	if raceEnabled || testing.Short() {
 		r.every = k
 	}
 	return r
@@ -128,7 +129,7 @@ func (r *wpRun) check(tc wpTest, run func() error) {
 	r.t.Helper()
 	r.seen++
 	if r.seen%r.every != 0 {
-		r.counts["sampled out under -race"]++
+		r.counts["sampled out (-race or -short)"]++
 		return
 	}
 	err := func() (err error) {
