@@ -82,8 +82,12 @@ func wpGroups[G any](t *testing.T, name string) ([]G, int) {
 	return groups, file.NumberOfTests
 }
 
-// errMismatch marks an output that differs from the vector's.
-var errMismatch = errors.New("output differs from the vector's")
+// errMismatch marks an output that differs from the vector's, errPanic a
+// mechanism that panicked.
+var (
+	errMismatch = errors.New("output differs from the vector's")
+	errPanic    = errors.New("panic")
+)
 
 // wpRun checks one file's vectors and counts the outcomes.
 type wpRun struct {
@@ -135,7 +139,7 @@ func (r *wpRun) check(tc wpTest, run func() error) {
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("panic: %v", p)
+				err = fmt.Errorf("%w: %v", errPanic, p)
 			}
 		}()
 		return run()
@@ -144,7 +148,7 @@ func (r *wpRun) check(tc wpTest, run func() error) {
 	isRV := errors.As(err, &rv)
 	where := fmt.Sprintf("%s tcId %d (%s; %s)", r.file, tc.TcID, tc.Comment, strings.Join(tc.Flags, ","))
 	switch {
-	case err != nil && strings.HasPrefix(err.Error(), "panic"):
+	case errors.Is(err, errPanic):
 		r.t.Errorf("%s: %v", where, err)
 	case tc.Result == "valid" && err != nil:
 		r.t.Errorf("%s: valid vector failed: %v", where, err)
