@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -261,17 +260,6 @@ func (k *symTok) derive(m []*pkcs11.Mechanism, base pkcs11.ObjectHandle, keyType
 		return nil, err
 	}
 	return k.attr(h, pkcs11.CKA_VALUE), nil
-}
-
-// symHexOut decodes openssl's hexadecimal output (colons and case allowed).
-func symHexOut(t testing.TB, out []byte) []byte {
-	t.Helper()
-	s := strings.ReplaceAll(strings.TrimSpace(string(out)), ":", "")
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("openssl printed %q: %v", out, err)
-	}
-	return b
 }
 
 // symOpensslEnc runs `openssl enc -<cipher> -K key [-iv iv] -nopad [-d]` on in.
