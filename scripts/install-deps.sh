@@ -28,7 +28,7 @@ PACKAGES=(
 	gnutls-bin libengine-pkcs11-openssl
 	nginx procps iproute2
 	apache2 libnss3-tools util-linux
-	# libcrypto headers: tests/interop builds a small EVP program for the AEAD checks
+	# libcrypto headers: tests/interop builds small EVP programs (AEAD checks, batch ECDSA/EdDSA)
 	libssl-dev
 )
 command -v javac >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jdk-headless)
