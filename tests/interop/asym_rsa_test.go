@@ -220,8 +220,8 @@ func (e *env) rsaOAEP(t *testing.T, k *keyPair) {
 			label = []byte(fmt.Sprintf("gohsm OAEP label %d", i))
 		}
 		name := fmt.Sprintf("%s/mgf1-%s/label-%d", pair[0], pair[1], len(label))
-		source := uint(0)
-		if label != nil {
+		source := uint(0) // no label: source 0 (as many clients pass) or CKZ_DATA_SPECIFIED with no data
+		if label != nil || i%3 == 2 {
 			source = pkcs11.CKZ_DATA_SPECIFIED
 		}
 		m := mech(pkcs11.CKM_RSA_PKCS_OAEP, pkcs11.NewOAEPParams(h.ckm, mgf.mgf, source, label))
