@@ -224,6 +224,35 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 		err := p.EncryptInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), c.param)}, key)
 		hsmtest.WantRV(t, err, c.name, pkcs11.CKR_MECHANISM_PARAM_INVALID)
 	}
+	// C_WrapKey encrypts a key's value as openssl encrypts those bytes;
+	// C_UnwrapKey gives the key back.
+	aesVal := make([]byte, 16)
+	rand.Read(aesVal)
+	target, err := p.CreateObject(s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_AES),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, aesVal),
+		pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(AES key)")
+	ctr, nonce := []byte{3, 0, 0, 0}, []byte("wrap-nonce12")
+	wrapMech := []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, ctr, nonce))}
+	wrapped, err := p.WrapKey(s, wrapMech, key, target)
+	hsmtest.Must(t, err, "C_WrapKey(CKM_CHACHA20)")
+	want := opensslOut(t, aesVal, "enc", "-chacha20", "-K", hex.EncodeToString(kv), "-iv", hex.EncodeToString(append(append([]byte{}, ctr...), nonce...)))
+	if !bytes.Equal(wrapped, want) {
+		t.Errorf("C_WrapKey(CKM_CHACHA20) = %x, openssl %x", wrapped, want)
+	}
+	back, err := p.UnwrapKey(s, wrapMech, key, wrapped, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_AES),
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+	})
+	hsmtest.Must(t, err, "C_UnwrapKey(CKM_CHACHA20)")
+	if got := attr(t, p, s, back, pkcs11.CKA_VALUE); !bytes.Equal(got, aesVal) {
+		t.Errorf("unwrapped key value %x, want %x", got, aesVal)
+	}
+
 	// The IETF counter may not wrap: its last block is the end.
 	mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, []byte{0xff, 0xff, 0xff, 0xff}, []byte("twelve-bytes")))}
 	hsmtest.Must(t, p.EncryptInit(s, mech, key), "C_EncryptInit")
