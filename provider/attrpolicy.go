@@ -22,8 +22,10 @@ package provider
 //   - CKA_PRIVATE: true for private and secret keys (key material behind a
 //     login), false for public keys, certificates and data.
 //   - CKA_SENSITIVE: true for private and secret keys, generated or imported.
-//     The specification leaves it to the token; an HSM's point is that key
-//     bytes do not leave it in clear unless the application asks for that.
+//     For private keys the specification leaves it to the token; for secret
+//     keys its table says CK_FALSE, and gohsm deliberately differs (as AWS
+//     CloudHSM does): an HSM's point is that key bytes do not leave it in
+//     clear unless the application asks for that (README, "Not supported").
 //   - CKA_EXTRACTABLE: true, as CloudHSM and Luna do: a sensitive key can
 //     still be wrapped (backed up) unless the application says otherwise.
 //   - usage flags (CKA_SIGN, CKA_ENCRYPT ...): true, as SoftHSMv2 does, so
