@@ -177,6 +177,11 @@ func (e *env) checkExported(t *testing.T, what string, der []byte, k *keyPair) {
 	if got := openssl(t, nil, "pkey", "-inform", "DER", "-in", derFile, "-pubout", "-outform", "DER"); !bytes.Equal(got, k.spki) {
 		t.Fatalf("%s: openssl reads the wrapped PKCS #8 as another key", what)
 	}
+	// -check: p·q = n, d and the CRT values agree (openssl would otherwise
+	// hide a wrong CRT value by recomputing with d), the point is the scalar's.
+	if out, err := opensslErr(t, nil, "pkey", "-inform", "DER", "-in", derFile, "-check", "-noout"); err != nil || !bytes.Contains(out, []byte("Key is valid")) {
+		t.Errorf("%s: openssl pkey -check rejects the wrapped key: %v", what, err)
+	}
 	privPEM := e.file(t, "priv.pem", openssl(t, nil, "pkey", "-inform", "DER", "-in", derFile))
 	msg := []byte("signed by openssl with a key the token exported")
 	msgFile := e.file(t, "msg", msg)

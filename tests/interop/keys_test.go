@@ -318,6 +318,12 @@ func (e *env) exportPKCS8(t testing.TB, a alg, priv pkcs11.ObjectHandle) []byte 
 			t.Fatalf("the token's RSA private attributes are inconsistent: %v", err)
 		}
 		key.Precompute()
+		crt := e.attrs(t, priv, pkcs11.CKA_EXPONENT_1, pkcs11.CKA_EXPONENT_2, pkcs11.CKA_COEFFICIENT)
+		for i, want := range []*big.Int{key.Precomputed.Dp, key.Precomputed.Dq, key.Precomputed.Qinv} {
+			if new(big.Int).SetBytes(crt[i]).Cmp(want) != 0 {
+				t.Fatalf("the token's CKA_EXPONENT_1/EXPONENT_2/COEFFICIENT (#%d) is not the one p, q and d give", i)
+			}
+		}
 		der, err := x509.MarshalPKCS8PrivateKey(key)
 		if err != nil {
 			t.Fatal(err)
