@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"math/big"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -105,6 +106,7 @@ func TestKeyImportExportInterop(t *testing.T) {
 // attributes are PKCS #11 big integers, so a client may strip leading zero
 // bytes (an EC scalar shorter than the field) or keep them (d as long as
 // the modulus). Either way the imported key must be the one openssl has.
+// An RSA key with a wrong CRT value is refused or still signs correctly.
 func (e *env) bigIntegerEncodings(t *testing.T) {
 	for _, a := range ecCurves {
 		d := make([]byte, a.size)
@@ -132,6 +134,25 @@ func (e *env) bigIntegerEncodings(t *testing.T) {
 		attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA), attr(pkcs11.CKA_TOKEN, false)}, use...), attrs...))
 	hsmtest.Must(t, err, "C_CreateObject of an RSA key with zero-padded big integers")
 	e.checkWorks(t, "zero-padded RSA attributes", priv, k)
+
+	// A wrong CRT value must never give a wrong signature (that would hand
+	// out a factor of n): the token refuses the key or signs correctly.
+	for i, name := range []string{"CKA_EXPONENT_1", "CKA_EXPONENT_2", "CKA_COEFFICIENT"} {
+		attrs := parsePKCS8(t, k.alg, readFile(t, k.privPEM))
+		v := new(big.Int).SetBytes(attrs[5+i].Value)
+		attrs[5+i].Value = v.Add(v, big.NewInt(2)).Bytes()
+		priv, err := e.p.CreateObject(e.s, append(append([]*pkcs11.Attribute{attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
+			attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA), attr(pkcs11.CKA_TOKEN, false)}, use...), attrs...))
+		if err != nil {
+			hsmtest.WantRV(t, err, "C_CreateObject with a wrong "+name, pkcs11.CKR_ATTRIBUTE_VALUE_INVALID, pkcs11.CKR_TEMPLATE_INCONSISTENT)
+			continue
+		}
+		e.checkWorks(t, "a wrong "+name, priv, k)
+		msg := make([]byte, k.modBytes())
+		rand.Read(msg[1:])
+		sig := e.sign(t, mech(pkcs11.CKM_RSA_X_509, nil), priv, msg)
+		hsmtest.Must(t, e.verify(t, mech(pkcs11.CKM_RSA_X_509, nil), k.pub, msg, sig), "raw signature with a wrong "+name)
+	}
 }
 
 // checkWorks checks that the token's private key priv is the private half
