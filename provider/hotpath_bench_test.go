@@ -3,7 +3,10 @@ package provider
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"testing"
@@ -213,5 +216,18 @@ func BenchmarkRawHMAC1K(b *testing.B) {
 		h := hmac.New(sha256.New, key)
 		h.Write(benchData1K)
 		h.Sum(mac)
+	}
+}
+
+// BenchmarkRawSignECDSA is the floor of BenchmarkSignECDSA: Go's ECDSA
+// P-256 with the parsed key, as the gohsm-bench raw column.
+func BenchmarkRawSignECDSA(b *testing.B) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(b, err)
+	digest := sha256.Sum256([]byte("x"))
+	for b.Loop() {
+		if _, err := ecdsa.SignASN1(rand.Reader, k, digest[:]); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
