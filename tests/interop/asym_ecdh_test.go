@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -65,6 +66,7 @@ func TestECDHInterop(t *testing.T) {
 				t.Error("CKD_NULL without CKA_VALUE_LEN: the key is not the whole secret")
 			}
 			e.ecdhLeadingZero(t, a, theirs)
+			e.ecdhBadPeer(t, a, mine)
 			for i, h := range hashes {
 				shared := make([]byte, 7*i) // none for SHA-1
 				rand.Read(shared)
@@ -147,5 +149,30 @@ func (e *env) ecdhLeadingZero(t *testing.T, a alg, theirs *keyPair) {
 	want := openssl(t, nil, "kdf", "-binary", "-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "hexsecret:"+hex.EncodeToString(z), "X963KDF")
 	if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, priv, rawPublic(t, theirs.spki), uint(ck.CKD_SHA256_KDF), nil, 32); !bytes.Equal(got, want) {
 		t.Error("CKD_SHA256_KDF of a secret with a leading zero byte differs from openssl kdf X963KDF")
+	}
+}
+
+// ecdhBadPeer: a peer point off the curve (an invalid-curve attack) or of
+// low order (X25519/X448: an all-zero secret) is refused, whatever the KDF.
+func (e *env) ecdhBadPeer(t *testing.T, a alg, mine *keyPair) {
+	var bad [][]byte
+	switch a.kind {
+	case kEC:
+		p := rawPublic(t, mine.spki)
+		p = append([]byte{}, p...)
+		p[len(p)-1] ^= 1 // y changed: off the curve
+		bad = append(bad, p, make([]byte, len(p)))
+	default:
+		zero, one := make([]byte, a.size), make([]byte, a.size)
+		one[0] = 1
+		bad = append(bad, zero, one) // u = 0 and u = 1 have low order on both curves
+	}
+	for i, peer := range bad {
+		for _, kdf := range []uint{uint(ck.CKD_NULL), uint(ck.CKD_SHA256_KDF)} {
+			_, err := e.p.DeriveKey(e.s, mech(pkcs11.CKM_ECDH1_DERIVE, pkcs11.NewECDH1DeriveParams(kdf, nil, peer)), mine.priv, []*pkcs11.Attribute{
+				attr(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY), attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET), attr(pkcs11.CKA_TOKEN, false),
+				attr(pkcs11.CKA_VALUE_LEN, 16)})
+			hsmtest.WantRV(t, err, fmt.Sprintf("bad peer value %d, KDF %#x", i, kdf), pkcs11.CKR_MECHANISM_PARAM_INVALID)
+		}
 	}
 }
