@@ -43,6 +43,55 @@ func TestSymKDFs(t *testing.T) {
 	t.Run("data", func(t *testing.T) { t.Logf("%d data derivation cases", symDataDerive(k.on(t))) })
 	t.Run("hash", func(t *testing.T) { t.Logf("%d hash key derivation cases", symHashDerive(k.on(t))) })
 	t.Run("protection", func(t *testing.T) { symDeriveProtection(k.on(t)) })
+	t.Run("DES keys", func(t *testing.T) { symDerivedDES(k.on(t)) })
+}
+
+// symDerivedDES: a derivation may make DES2/DES3 keys: the type fixes the
+// length (the leading bytes, parity bits set) and the key encrypts one
+// block as `openssl enc -des-ede3` / `-des-ede` does with the derived bytes
+// (OpenSSL ignores parity bits, so the unadjusted bytes give the same).
+func symDerivedDES(k *symTok) {
+	t := k.t
+	bv := symRand(32)
+	base := k.importKey(pkcs11.CKK_GENERIC_SECRET, bv)
+	digest := symDgst(t, "SHA512", bv)
+	data := symRand(8)
+	for _, c := range []struct {
+		name     string
+		mech     uint
+		param    []byte
+		kt       uint
+		material []byte
+		ossl     string
+	}{
+		{"SHA512_KEY_DERIVATION to DES3", pkcs11.CKM_SHA512_KEY_DERIVATION, nil, uint(ck.CKK_DES3), digest[:24], "des-ede3"},
+		{"SHA512_KEY_DERIVATION to DES2", pkcs11.CKM_SHA512_KEY_DERIVATION, nil, uint(ck.CKK_DES2), digest[:16], "des-ede"},
+		{"CONCATENATE_DATA_AND_BASE to DES3", pkcs11.CKM_CONCATENATE_DATA_AND_BASE, symWords(k.ptr(data), 8), uint(ck.CKK_DES3), append(append([]byte(nil), data...), bv[:16]...), "des-ede3"},
+	} {
+		h, err := k.p.DeriveKey(k.s, symMech(c.mech, c.param), base, symKeyAttrs(
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, c.kt)))
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		v := k.attr(h, pkcs11.CKA_VALUE)
+		if !symOddParity(v) || len(v) != len(c.material) {
+			t.Errorf("%s: a %d-byte key, odd parity %v", c.name, len(v), symOddParity(v))
+		}
+		for i := range v {
+			if v[i]&0xfe != c.material[i]&0xfe {
+				t.Errorf("%s: the key is not the derived material with parity bits set", c.name)
+				break
+			}
+		}
+		block := symRand(8)
+		want, err := symOpensslEnc(t, c.ossl, c.material, nil, block, false, false)
+		hsmtest.Must(t, err, "openssl enc -"+c.ossl)
+		if got, err := k.encrypt(symMech(uint(ck.CKM_DES3_ECB), nil), h, block, false); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: one block under the derived key: %v (equal %v)", c.name, err, bytes.Equal(got, want))
+		}
+	}
 }
 
 // symDeriveProtection: the derivations that copy a base key's bytes
