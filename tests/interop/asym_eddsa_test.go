@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/sha512"
 	"encoding/binary"
+	"math/big"
+	"slices"
 	"testing"
 
 	"github.com/cloudflare/circl/sign/ed448"
@@ -72,6 +74,9 @@ func TestEdDSAInterop(t *testing.T) {
 						t.Error("openssl pkeyutl -sign -rawin makes another signature than the token")
 					}
 					e.eddsaVariants(t, k)
+					if a.name == "Ed25519" {
+						e.ed25519Malleable(t, k, msgs[5], ours[5])
+					}
 				})
 			}
 		})
@@ -140,4 +145,21 @@ func (e *env) eddsaVariants(t *testing.T, k *keyPair) {
 	}
 	long := mech(uint(ck.CKM_EDDSA), eddsaParams(&a, false, string(bytes.Repeat([]byte{'c'}, 256))))
 	hsmtest.WantRV(t, e.p.SignInit(e.s, long, k.priv), "C_SignInit with a 256-byte context", pkcs11.CKR_MECHANISM_PARAM_INVALID)
+}
+
+// ed25519Malleable: S + L (the group order) is the same signature modulo L;
+// RFC 8032 §5.1.7 requires S < L, and both sides refuse it.
+func (e *env) ed25519Malleable(t *testing.T, k *keyPair, msg, sig []byte) {
+	l, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	le := func(b []byte) []byte { // little-endian <-> big-endian
+		r := bytes.Clone(b)
+		slices.Reverse(r)
+		return r
+	}
+	sPlusL := new(big.Int).Add(new(big.Int).SetBytes(le(sig[32:])), l)
+	bad := append(bytes.Clone(sig[:32]), le(sPlusL.FillBytes(make([]byte, 32)))...)
+	hsmtest.WantRV(t, e.verify(t, mech(uint(ck.CKM_EDDSA), nil), k.pub, msg, bad), "C_Verify with S + L", pkcs11.CKR_SIGNATURE_INVALID)
+	if batchVerify(t, e.dir, k.pubPEM, "none", [][]byte{msg}, [][]byte{bad})[0] {
+		t.Error("libcrypto accepts S + L")
+	}
 }
