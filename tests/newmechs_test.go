@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/miekg/pkcs11"
+	"golang.org/x/crypto/chacha20"
 
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/tests/internal/capi"
@@ -212,6 +213,20 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 			t.Errorf("%s: C_Decrypt of openssl's ciphertext = %q", c.name, dec)
 		}
 	}
+	// XChaCha20 (192-bit nonce, 32-bit counter) equals x/crypto's.
+	xnonce := []byte("a twenty-four byte nonce")
+	xc, err := chacha20.NewUnauthenticatedCipher(kv, xnonce)
+	hsmtest.Must(t, err, "x/crypto XChaCha20")
+	xc.SetCounter(9)
+	xwant := make([]byte, len(pt))
+	xc.XORKeyStream(xwant, pt)
+	hsmtest.Must(t, p.EncryptInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, []byte{9, 0, 0, 0}, xnonce))}, key), "C_EncryptInit(XChaCha20)")
+	xgot, err := p.Encrypt(s, pt)
+	hsmtest.Must(t, err, "C_Encrypt(XChaCha20)")
+	if !bytes.Equal(xgot, xwant) {
+		t.Error("XChaCha20 through the library differs from x/crypto's")
+	}
+
 	for _, c := range []struct {
 		name  string
 		param []byte
