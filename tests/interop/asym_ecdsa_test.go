@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/asn1"
 	"fmt"
@@ -42,6 +43,7 @@ func TestECDSAInterop(t *testing.T) {
 				})
 			}
 			t.Run("volume", func(t *testing.T) { e.sub(t).ecdsaVolume(t, keys[0]) })
+			t.Run("out-of-range", func(t *testing.T) { e.sub(t).ecdsaOutOfRange(t, keys[0]) })
 		})
 	}
 }
@@ -181,5 +183,54 @@ func (e *env) ecdsaCLI(t *testing.T, k *keyPair) {
 	hsmtest.Must(t, e.verify(t, mech(pkcs11.CKM_ECDSA, nil), k.pub, digest, theirs), "C_Verify(CKM_ECDSA) of openssl pkeyutl's signature")
 	if bytes.Equal(theirs, sig) {
 		t.Error("two ECDSA signatures are equal: no fresh nonce")
+	}
+}
+
+// curveOrder is the order n of each curve's base point.
+func curveOrder(name string) *big.Int {
+	switch name {
+	case "P-224":
+		return elliptic.P224().Params().N
+	case "P-256":
+		return elliptic.P256().Params().N
+	case "P-384":
+		return elliptic.P384().Params().N
+	case "P-521":
+		return elliptic.P521().Params().N
+	}
+	n, _ := new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16) // secp256k1 (SEC 2)
+	return n
+}
+
+// ecdsaOutOfRange: (r, n-s) is as valid as (r, s) on both sides; r or s of
+// 0 or n, or s replaced by s+n, is refused by both (the token with
+// CKR_SIGNATURE_INVALID).
+func (e *env) ecdsaOutOfRange(t *testing.T, k *keyPair) {
+	n, size := curveOrder(k.alg.name), k.alg.size
+	digest := make([]byte, 32)
+	rand.Read(digest)
+	sig := e.sign(t, mech(pkcs11.CKM_ECDSA, nil), k.priv, digest)
+	r, s := new(big.Int).SetBytes(sig[:size]), new(big.Int).SetBytes(sig[size:])
+	rs := func(r, s *big.Int) []byte {
+		return append(r.FillBytes(make([]byte, size)), s.FillBytes(make([]byte, size))...)
+	}
+	negS := rs(r, new(big.Int).Sub(n, s))
+	hsmtest.Must(t, e.verify(t, mech(pkcs11.CKM_ECDSA, nil), k.pub, digest, negS), "C_Verify of (r, n-s)")
+	cases := map[string][]byte{"r = 0": rs(big.NewInt(0), s), "s = 0": rs(r, big.NewInt(0)), "r = n": rs(n, s), "s = n": rs(r, n)}
+	if sn := new(big.Int).Add(s, n); sn.BitLen() <= 8*size {
+		cases["s + n"] = rs(r, sn)
+	}
+	if rn := new(big.Int).Add(r, n); rn.BitLen() <= 8*size {
+		cases["r + n"] = rs(rn, s)
+	}
+	data, ders := [][]byte{digest}, [][]byte{rsToDER(t, negS)}
+	for name, bad := range cases {
+		hsmtest.WantRV(t, e.verify(t, mech(pkcs11.CKM_ECDSA, nil), k.pub, digest, bad), "C_Verify with "+name, pkcs11.CKR_SIGNATURE_INVALID)
+		data, ders = append(data, digest), append(ders, rsToDER(t, bad))
+	}
+	for i, ok := range batchVerify(t, e.dir, k.pubPEM, "raw", data, ders) {
+		if ok != (i == 0) {
+			t.Errorf("libcrypto answers %v to signature %d of the out-of-range set", ok, i)
+		}
 	}
 }
