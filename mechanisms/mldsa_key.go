@@ -60,6 +60,9 @@ func mldsaPrivateKey(k *Key) (*mldsaPrivate, error) {
 				}
 			}
 		case len(value) == s.scheme.PrivateKeySize():
+			if !mldsaSKInRange(s.ps, value) {
+				return nil, ck.CKR_KEY_TYPE_INCONSISTENT
+			}
 			if sk, err = s.scheme.UnmarshalBinaryPrivateKey(value); err != nil {
 				return nil, ck.CKR_KEY_TYPE_INCONSISTENT
 			}

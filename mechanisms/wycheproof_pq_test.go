@@ -169,20 +169,29 @@ func TestWycheproofMLDSAVerify(t *testing.T) {
 }
 
 // TestWycheproofMLDSASign: the private key is the 32-byte seed xi
-// (CKA_SEED); deterministic signing (CKH_DETERMINISTIC_REQUIRED) must give
-// the vector's signature, which the group's public key must verify.
+// (CKA_SEED) or the encoded sk (CKA_VALUE, whose s1 and s2 must be in
+// range); deterministic signing (CKH_DETERMINISTIC_REQUIRED) must give the
+// vector's signature, which the group's public key must verify.
 func TestWycheproofMLDSASign(t *testing.T) {
-	type group struct {
-		PrivateSeed, PublicKey wpHex
-		Tests                  []wpMLDSATest
+	for _, file := range []string{"mldsa_44_sign_seed", "mldsa_44_sign_noseed"} {
+		t.Run(file, func(t *testing.T) { wpMLDSASignFile(t, file) })
 	}
-	file := "mldsa_44_sign_seed"
+}
+
+func wpMLDSASignFile(t *testing.T, file string) {
+	type group struct {
+		PrivateSeed, PrivateKey, PublicKey wpHex
+		Tests                              []wpMLDSATest
+	}
 	groups, n := wpGroups[group](t, file)
 	r := newWPRun(t, file, n).sampleUnderRace(4).allowing(ck.CKR_KEY_TYPE_INCONSISTENT, ck.CKR_MECHANISM_PARAM_INVALID)
 	sm := mustLookup(t, ck.CKM_ML_DSA).(Signer)
 	for _, g := range groups {
-		pub, priv := mldsaKeys(mldsaSetNames["ML-DSA-44"], map[ck.AttributeType][]byte{ck.CKA_VALUE: g.PublicKey},
-			map[ck.AttributeType][]byte{ck.CKA_SEED: g.PrivateSeed})
+		privAttrs := map[ck.AttributeType][]byte{ck.CKA_SEED: g.PrivateSeed}
+		if g.PrivateSeed == nil {
+			privAttrs = map[ck.AttributeType][]byte{ck.CKA_VALUE: g.PrivateKey}
+		}
+		pub, priv := mldsaKeys(mldsaSetNames["ML-DSA-44"], map[ck.AttributeType][]byte{ck.CKA_VALUE: g.PublicKey}, privAttrs)
 		for _, tc := range g.Tests {
 			switch {
 			case tc.Msg == nil:

@@ -35,7 +35,7 @@ rsa_oaep_2048_sha256_mgf1sha1 rsa_oaep_2048_sha256_mgf1sha256 rsa_oaep_2048_sha3
 rsa_oaep_2048_sha384_mgf1sha384 rsa_oaep_2048_sha512_mgf1sha1 rsa_oaep_2048_sha512_mgf1sha512
 rsa_oaep_3072_sha256_mgf1sha256 rsa_oaep_4096_sha512_mgf1sha512 rsa_three_primes_oaep_2048_sha1_mgf1sha1
 mlkem_768 mlkem_512_encaps mlkem_512_semi_expanded_decaps mlkem_768_semi_expanded_decaps mlkem_1024_semi_expanded_decaps
-mldsa_44_verify mldsa_44_sign_seed
+mldsa_44_verify mldsa_44_sign_seed mldsa_44_sign_noseed
 "
 
 strip='del(.. | objects | (.publicKeyDer, .publicKeyPem, .publicKeyJwk, .keyJwk, .privateKeyPem,
