@@ -6,7 +6,9 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -152,5 +154,43 @@ func TestBlockModeDoInto(t *testing.T) {
 	}
 	if !bytes.Equal(dst, make([]byte, 32)) {
 		t.Fatalf("plaintext left after bad padding: %x", dst)
+	}
+}
+
+// TestParsedOncePerKind: concurrent Parsed calls make each kind once, all
+// callers get that value, and a failed parse is not cached.
+func TestParsedOncePerKind(t *testing.T) {
+	k := aesKey(make([]byte, 16))
+	var made [4]atomic.Int32
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				kind := (g + i) % len(made)
+				v, err := k.Parsed(fmt.Sprint("kind", kind), func() (any, error) {
+					made[kind].Add(1)
+					return kind, nil
+				})
+				if err != nil || v.(int) != kind {
+					t.Errorf("kind %d: %v %v", kind, v, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range made {
+		if n := made[i].Load(); n != 1 {
+			t.Errorf("kind %d made %d times", i, n)
+		}
+	}
+	fail := func() (any, error) { return nil, ck.CKR_KEY_SIZE_RANGE }
+	for range 2 {
+		if _, err := k.Parsed("bad", fail); err != ck.CKR_KEY_SIZE_RANGE {
+			t.Fatalf("failed parse: %v", err)
+		}
+	}
+	if v, err := k.Parsed("bad", func() (any, error) { return 7, nil }); err != nil || v.(int) != 7 {
+		t.Fatalf("after a failure: %v %v", v, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -230,4 +231,33 @@ func BenchmarkRawSignECDSA(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkHotGCMEncrypt1KParallel runs BenchmarkHotGCMEncrypt1K's calls on
+// GOMAXPROCS sessions at once, one key: what the sessions share (locks on
+// the login, the key, the registry) shows here and in -mutexprofile.
+func BenchmarkHotGCMEncrypt1KParallel(b *testing.B) {
+	m, slot, h := userSession(b)
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
+	var next atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		s, err := m.OpenSession(slot, ck.CKF_SERIAL_SESSION)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		out := make([]byte, len(benchData1K)+16)
+		iv := make([]byte, 12)
+		for pb.Next() {
+			binary.BigEndian.PutUint64(iv[4:], next.Add(1))
+			if err := m.EncryptInit(s, ck.Mechanism{Type: ck.CKM_AES_GCM, Parameter: &ck.GCMParams{IV: iv, IVBits: 96, TagBits: 128}}, k); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := m.Encrypt(s, benchData1K, out); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

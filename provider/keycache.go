@@ -17,7 +17,7 @@ import (
 // on the cached object, so a key is unsealed and parsed once per login and
 // version. The zero value is ready; logout wipes it.
 type keyCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read-locked by every C_XxxInit of every session: no waiting between readers
 	entries map[int64]*cacheEntry
 }
 
@@ -38,8 +38,8 @@ func (k *keyCache) get(dbID int64) *object {
 
 // entry returns the cache entry for a store ID, or nil.
 func (k *keyCache) entry(dbID int64) *cacheEntry {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.mu.RLock()
+	defer k.mu.RUnlock()
 	return k.entries[dbID]
 }
 
