@@ -65,6 +65,10 @@ func TestECDHInterop(t *testing.T) {
 			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, 0); !bytes.Equal(got, z) {
 				t.Error("CKD_NULL without CKA_VALUE_LEN: the key is not the whole secret")
 			}
+			// "The truncation removes bytes from the leading end of the secret value."
+			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, peerOfMine, uint(ck.CKD_NULL), nil, 16); !bytes.Equal(got, z[len(z)-16:]) {
+				t.Error("CKD_NULL with CKA_VALUE_LEN 16: the key is not the secret's last 16 bytes")
+			}
 			e.ecdhLeadingZero(t, a, theirs)
 			e.ecdhBadPeer(t, a, mine)
 			for i, h := range hashes {
