@@ -3,6 +3,7 @@ package mechanisms
 import (
 	"bytes"
 	"encoding/asn1"
+	"math/big"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -70,6 +71,80 @@ func TestWycheproofECDSA(t *testing.T) {
 			r.done()
 		})
 	}
+}
+
+// TestWycheproofECDSASHA3: Wycheproof has CKM_ECDSA_SHA3_*'s hashes only in
+// DER-signature files. A strict-DER signature whose r and s fit the curve
+// size is turned into r||s and verified; the vectors about the DER encoding
+// itself (BER forms, bad lengths, extra bytes ...) have no r||s form and are
+// skipped. Every valid vector is strict DER, so none is skipped.
+func TestWycheproofECDSASHA3(t *testing.T) {
+	type group struct {
+		PublicKey struct {
+			Curve        string
+			Uncompressed wpHex
+		}
+		SHA   string
+		Tests []struct {
+			wpTest
+			Msg, Sig wpHex
+		}
+	}
+	mechs := map[string]ck.MechanismType{"SHA3-224": ck.CKM_ECDSA_SHA3_224, "SHA3-256": ck.CKM_ECDSA_SHA3_256,
+		"SHA3-384": ck.CKM_ECDSA_SHA3_384, "SHA3-512": ck.CKM_ECDSA_SHA3_512}
+	for _, file := range []string{
+		"ecdsa_secp224r1_sha3_224", "ecdsa_secp256r1_sha3_256", "ecdsa_secp384r1_sha3_384", "ecdsa_secp521r1_sha3_512",
+	} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[group](t, file)
+			r := newWPRun(t, file, n).sampleUnderRace(20).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
+			for _, g := range groups {
+				mech, ok := mechs[g.SHA]
+				if !ok {
+					t.Fatalf("hash %q", g.SHA)
+				}
+				size := (len(g.PublicKey.Uncompressed) - 1) / 2
+				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
+					ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
+				for _, tc := range g.Tests {
+					sig, ok := derToRS(tc.Sig, size)
+					if !ok {
+						if tc.Result == "valid" {
+							t.Errorf("%s tcId %d: a valid signature is not strict DER", file, tc.TcID)
+						}
+						r.skip(tc.wpTest, "DER encoding (PKCS#11 signatures are r||s)")
+						continue
+					}
+					r.check(tc.wpTest, func() error {
+						if g.PublicKey.Curve == "secp384r1" || g.PublicKey.Curve == "secp521r1" {
+							// single-part only: scalar multiplication is slow there
+							v, err := mustLookup(t, mech).(Verifier).VerifyInit(pub, nil)
+							if err != nil {
+								return err
+							}
+							return v.Verify(tc.Msg, sig)
+						}
+						return wpVerify(mech, pub, nil, tc.Msg, sig)
+					})
+				}
+			}
+			r.done()
+		})
+	}
+}
+
+// derToRS turns a strict-DER ECDSA-Sig-Value into r||s of size-byte halves.
+func derToRS(der []byte, size int) ([]byte, bool) {
+	var rs struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &rs)
+	if err != nil || len(rest) != 0 || rs.R.Sign() < 0 || rs.S.Sign() < 0 ||
+		len(rs.R.Bytes()) > size || len(rs.S.Bytes()) > size {
+		return nil, false
+	}
+	if again, err := asn1.Marshal(rs); err != nil || !bytes.Equal(again, der) {
+		return nil, false
+	}
+	return append(rs.R.FillBytes(make([]byte, size)), rs.S.FillBytes(make([]byte, size))...), true
 }
 
 // wpDeriveZ derives with CKD_NULL and no truncation: the key is Z.
