@@ -12,7 +12,9 @@ import (
 // TestSHA512tParameterHashes: CKM_SHA512_224 and CKM_SHA512_256 are
 // accepted where a parameter names a hash: HKDF's prfHashMechanism gives
 // what `openssl kdf -kdfopt digest:SHA512-256 HKDF` gives for RFC 5869 A.1's
-// inputs (L = 40), and OAEP's hashAlg encrypts what Go's RSA-OAEP decrypts.
+// inputs (L = 40), OAEP's hashAlg encrypts what Go's RSA-OAEP decrypts, and
+// their HMACs as SP 800-108 PRFs give `openssl kdf ... KBKDF`'s output
+// (counter mode, key 00..0f, salt "label", info "context", 40 bytes).
 func TestSHA512tParameterHashes(t *testing.T) {
 	ikm := bytes.Repeat([]byte{0x0b}, 22)
 	base := secretKey(ck.CKK_GENERIC_SECRET, ikm)
@@ -28,6 +30,21 @@ func TestSHA512tParameterHashes(t *testing.T) {
 		got, err := derive(t, ck.CKM_HKDF_DERIVE, base, p, ck.Template{valueLen(40)})
 		if err != nil || !bytes.Equal(got, unhex(t, tc.want)) {
 			t.Errorf("HKDF with %v: %x %v, want %s", tc.prf, got, err, tc.want)
+		}
+	}
+
+	kbBase := secretKey(ck.CKK_GENERIC_SECRET, unhex(t, "000102030405060708090a0b0c0d0e0f"))
+	for _, tc := range []struct {
+		prf  ck.MechanismType
+		want string
+	}{
+		{ck.CKM_SHA512_256_HMAC, "b8f5654d9c8365a7b495dc615ce9a94799ff86335a86baa330dff02c090e405fede8b9aa8a34c5d6"},
+		{ck.CKM_SHA512_224_HMAC, "4ed892d34eeaf894e9226f5989f63830b58d7ed472708a7cec62ada2d17a6aec1f9319256a0554e4"},
+	} {
+		p := &ck.SP800108Params{PRF: tc.prf, Data: kbkdfData(false)}
+		got, err := derive(t, ck.CKM_SP800_108_COUNTER_KDF, kbBase, p, lenTmpl(40))
+		if err != nil || !bytes.Equal(got, unhex(t, tc.want)) {
+			t.Errorf("KBKDF with %v: %x %v, want %s", tc.prf, got, err, tc.want)
 		}
 	}
 

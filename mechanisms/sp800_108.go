@@ -40,6 +40,7 @@ func (m sp800108) Info() Info             { return Info{} }
 var kbkdfHMACs = map[ck.MechanismType]crypto.Hash{
 	ck.CKM_SHA_1_HMAC: crypto.SHA1, ck.CKM_SHA224_HMAC: crypto.SHA224, ck.CKM_SHA256_HMAC: crypto.SHA256,
 	ck.CKM_SHA384_HMAC: crypto.SHA384, ck.CKM_SHA512_HMAC: crypto.SHA512,
+	ck.CKM_SHA512_224_HMAC: crypto.SHA512_224, ck.CKM_SHA512_256_HMAC: crypto.SHA512_256,
 	ck.CKM_SHA3_224_HMAC: crypto.SHA3_224, ck.CKM_SHA3_256_HMAC: crypto.SHA3_256,
 	ck.CKM_SHA3_384_HMAC: crypto.SHA3_384, ck.CKM_SHA3_512_HMAC: crypto.SHA3_512,
 }

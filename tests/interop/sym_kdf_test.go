@@ -350,9 +350,6 @@ func symKBKDF(k *symTok) int {
 	}
 	var prfs []prf
 	for _, h := range symHashes {
-		if h.ossl == "SHA512-224" || h.ossl == "SHA512-256" {
-			continue // PKCS#11 has no CKM_SHA512_t_HMAC PRF for SP 800-108 here
-		}
 		prfs = append(prfs, prf{"HMAC-" + h.ossl, h.hmac, ck.CKK_GENERIC_SECRET, 32, h.size, []string{"mac:HMAC", "digest:" + h.ossl}})
 	}
 	for _, size := range []int{16, 24, 32} {
