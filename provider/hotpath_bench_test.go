@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/config"
 )
 
 // Benchmarks of the hot paths the gohsm-bench rows go through, below the C
@@ -260,4 +261,32 @@ func BenchmarkHotGCMEncrypt1KParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHotGCMEncrypt1KAudited is BenchmarkHotGCMEncrypt1K with
+// [audit] key_use on: each C_EncryptInit queues a record for the
+// group-committing writer.
+func BenchmarkHotGCMEncrypt1KAudited(b *testing.B) {
+	cfg := config.Default()
+	cfg.StoreDir = b.TempDir()
+	cfg.Log.Level = "error"
+	cfg.KDF = config.KDF{Time: 1, MemoryKiB: 64, Threads: 1}
+	cfg.Audit.KeyUse = true
+	m, err := New(Options{Config: &cfg})
+	must(b, err)
+	b.Cleanup(func() { m.Close() })
+	h := openRW(b, m, initTestToken(b, m))
+	must(b, m.Login(h, ck.CKU_USER, []byte(testUserPIN)))
+	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
+	out := make([]byte, len(benchData1K)+16)
+	iv := make([]byte, 12)
+	var n uint64
+	for b.Loop() {
+		n++
+		binary.BigEndian.PutUint64(iv[4:], n)
+		check(b, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_GCM, Parameter: &ck.GCMParams{IV: iv, IVBits: 96, TagBits: 128}}, k))
+		if _, err := m.Encrypt(h, benchData1K, out); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
