@@ -123,7 +123,7 @@ func TestWycheproofHKDF(t *testing.T) {
 						if got, err := derive(maxGenericSecretLen); err != nil || !bytes.Equal(got, tc.OKM[:maxGenericSecretLen]) {
 							t.Errorf("tcId %d: 512-byte prefix: %v", tc.TcID, err)
 						}
-						r.skip(tc.wpTest, "output above gohsm's 512-byte key bound (refusal and prefix checked)")
+						r.skip(tc.wpTest, "key above the 512-byte bound (refusal and prefix checked; TestWycheproofHKDFData runs it)")
 						continue
 					}
 					r.check(tc.wpTest, func() error {
@@ -144,6 +144,44 @@ func TestWycheproofHKDF(t *testing.T) {
 						}
 						okm, err := m.DeriveKey(secretKey(ck.CKK_HKDF, prk[ck.CKA_VALUE]), &exp, ck.Template{valueLen(tc.Size)})
 						if err == nil && !bytes.Equal(okm[ck.CKA_VALUE], tc.OKM) {
+							return errMismatch
+						}
+						return err
+					})
+				}
+			}
+			r.done()
+		})
+	}
+}
+
+// TestWycheproofHKDFData: the same vectors through CKM_HKDF_DATA, whose
+// output is a data object of up to 255 hash lengths, so the longest outputs
+// run too; a longer one is refused.
+func TestWycheproofHKDFData(t *testing.T) {
+	type group struct {
+		Tests []struct {
+			wpTest
+			IKM, Salt, Info, OKM wpHex
+			Size                 int
+		}
+	}
+	m := mustLookup(t, ck.CKM_HKDF_DATA).(KeyDeriver)
+	for file, prf := range map[string]ck.MechanismType{
+		"hkdf_sha1": ck.CKM_SHA_1, "hkdf_sha256": ck.CKM_SHA256, "hkdf_sha384": ck.CKM_SHA384, "hkdf_sha512": ck.CKM_SHA512,
+	} {
+		t.Run(file, func(t *testing.T) {
+			groups, n := wpGroups[group](t, file)
+			r := newWPRun(t, file, n).allowing(ck.CKR_TEMPLATE_INCONSISTENT)
+			for _, g := range groups {
+				for _, tc := range g.Tests {
+					r.check(tc.wpTest, func() error {
+						p := &ck.HKDFParams{Extract: true, Expand: true, PRF: prf, SaltType: ck.CKF_HKDF_SALT_DATA, Salt: tc.Salt, Info: tc.Info}
+						if len(tc.Salt) == 0 {
+							p.SaltType = ck.CKF_HKDF_SALT_NULL
+						}
+						attrs, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), p, ck.Template{valueLen(tc.Size)})
+						if err == nil && !bytes.Equal(attrs[ck.CKA_VALUE], tc.OKM) {
 							return errMismatch
 						}
 						return err
