@@ -83,7 +83,71 @@ func TestSymKeyWrap(t *testing.T) {
 	} {
 		t.Run(m.name, func(t *testing.T) { cases += symRunBlockWrap(k.on(t), m, m.ossl, dkeys) })
 	}
+	t.Run("typed keys", func(t *testing.T) { cases += symRunTypedWrap(k.on(t)) })
 	t.Logf("%d key-wrap cases", cases)
+}
+
+// symRunTypedWrap: keys of the fixed-length types (DES3, DES2, AES-XTS,
+// ChaCha20, and AES) wrapped by OpenSSL with KWP unwrap in the token to
+// that type and encrypt as OpenSSL does with the value; the token's
+// wrapping of such a key unwraps in OpenSSL to its value.
+func symRunTypedWrap(k *symTok) int {
+	t := k.t
+	n := 0
+	wv := symRand(32)
+	wk := k.importKey(uint(ck.CKK_AES), wv)
+	for _, c := range []struct {
+		name string
+		kt   ck.KeyType
+		size int
+		mech ck.MechanismType
+		evp  string // libcrypto cipher that the key encrypts one block (or 16 bytes) with
+		iv   int
+	}{
+		{"DES3", ck.CKK_DES3, 24, ck.CKM_DES3_ECB, "DES-EDE3-ECB", 0},
+		{"DES2", ck.CKK_DES2, 16, ck.CKM_DES3_ECB, "DES-EDE-ECB", 0},
+		{"AES-XTS", ck.CKK_AES_XTS, 64, ck.CKM_AES_XTS, "AES-256-XTS", 16},
+		{"AES-192", ck.CKK_AES, 24, ck.CKM_AES_ECB, "AES-192-ECB", 0},
+		{"ChaCha20", ck.CKK_CHACHA20, 32, ck.CKM_CHACHA20_POLY1305, "ChaCha20-Poly1305", 12},
+	} {
+		v := symRand(c.size)
+		owrapped, err := k.symWrapRef("id-aes256-wrap-pad", wv, []byte{0xa6, 0x59, 0x59, 0xa6}, v, false)
+		hsmtest.Must(t, err, "openssl enc -id-aes256-wrap-pad")
+		h, err := k.p.UnwrapKey(k.s, symMech(uint(ck.CKM_AES_KEY_WRAP_KWP), nil), wk, owrapped, symKeyAttrs(
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, uint(c.kt))))
+		if err != nil {
+			t.Errorf("%s: C_UnwrapKey of openssl's KWP: %v", c.name, err)
+			continue
+		}
+		if got := k.attr(h, pkcs11.CKA_VALUE); !bytes.Equal(got, v) {
+			t.Errorf("%s: the unwrapped key is not openssl's value", c.name)
+		}
+		data := symRand(16)
+		var param, iv []byte
+		tagLen := 0
+		switch c.mech {
+		case ck.CKM_AES_XTS:
+			iv = symRand(16)
+			param = iv
+		case ck.CKM_CHACHA20_POLY1305:
+			iv, tagLen = symRand(12), 16
+			param = symWords(k.ptr(iv), 12, 0, 0)
+		}
+		want, err := k.symEVP(true, c.evp, v, iv, nil, tagLen, data)
+		hsmtest.Must(t, err, "libcrypto "+c.evp)
+		if got, err := k.encrypt(symMech(uint(c.mech), param), h, data, false); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: the unwrapped key encrypts otherwise than libcrypto: %v", c.name, err)
+		}
+		wrapped, err := k.p.WrapKey(k.s, symMech(uint(ck.CKM_AES_KEY_WRAP_KWP), nil), wk, h)
+		if err != nil {
+			t.Errorf("%s: C_WrapKey: %v", c.name, err)
+		} else if back, err := k.symWrapRef("id-aes256-wrap-pad", wv, []byte{0xa6, 0x59, 0x59, 0xa6}, wrapped, true); err != nil || !bytes.Equal(back, v) {
+			t.Errorf("%s: openssl does not unwrap the token's KWP to the value: %v", c.name, err)
+		}
+		n++
+	}
+	return n
 }
 
 // symTarget imports a secret key to wrap: an AES key when the length is
