@@ -107,6 +107,22 @@ func TestSymAESModes(t *testing.T) {
 	hsmtest.WantRV(t, err, "CTR past the end of an 8-bit counter", pkcs11.CKR_DATA_LEN_RANGE)
 	_, err = k.encrypt(mech, h, pt, true)
 	hsmtest.WantRV(t, err, "CTR past the end of an 8-bit counter, multi-part", pkcs11.CKR_DATA_LEN_RANGE)
+
+	// CBC-PAD: a ciphertext whose last block does not decrypt to PKCS #7
+	// padding is refused by OpenSSL and by the token, single- and multi-part.
+	for _, tail := range [][]byte{{0}, {17}, {0x80}, {5, 2}, {3, 3, 4, 4}} {
+		block := append(symRand(32-len(tail)), tail...)
+		last := tail
+		ct, err := symOpensslEnc(t, "aes-128-cbc", v, iv, block, false, false)
+		hsmtest.Must(t, err, "openssl enc -nopad")
+		if _, err := symOpensslEnc(t, "aes-128-cbc", v, iv, ct, true, true); err == nil {
+			t.Errorf("openssl accepted padding ending %x (the check itself is broken)", last)
+		}
+		for _, multi := range []bool{false, true} {
+			_, err := k.decrypt(symMech(uint(ck.CKM_AES_CBC_PAD), iv), h, ct, multi)
+			hsmtest.WantRV(t, err, fmt.Sprintf("CBC_PAD with padding ending %x, multi-part %v", last, multi), pkcs11.CKR_ENCRYPTED_DATA_INVALID)
+		}
+	}
 }
 
 // symAESKeys imports a random key and generates one (CKM_AES_KEY_GEN, or
