@@ -21,6 +21,8 @@ func init() {
 		{ck.CKM_SHA256_KEY_DERIVATION, crypto.SHA256},
 		{ck.CKM_SHA384_KEY_DERIVATION, crypto.SHA384},
 		{ck.CKM_SHA512_KEY_DERIVATION, crypto.SHA512},
+		{ck.CKM_SHA512_224_KEY_DERIVATION, crypto.SHA512_224},
+		{ck.CKM_SHA512_256_KEY_DERIVATION, crypto.SHA512_256},
 		{ck.CKM_SHA3_224_KEY_DERIVATION, crypto.SHA3_224},
 		{ck.CKM_SHA3_256_KEY_DERIVATION, crypto.SHA3_256},
 		{ck.CKM_SHA3_384_KEY_DERIVATION, crypto.SHA3_384},
@@ -40,7 +42,7 @@ func (m hashKeyDerivation) DeriveKey(base *Key, param any, tmpl ck.Template) (ma
 	if base == nil || base.Class != ck.CKO_SECRET_KEY || len(base.Attrs[ck.CKA_VALUE]) == 0 {
 		return nil, ck.CKR_KEY_TYPE_INCONSISTENT
 	}
-	kt, n, err := derivedKeyLen(tmpl, m.h.Size())
+	kt, n, err := derivedKeyLenStrict(tmpl, m.h.Size())
 	if err != nil {
 		return nil, err
 	}

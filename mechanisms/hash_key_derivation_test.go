@@ -14,6 +14,7 @@ func TestHashKeyDerivation(t *testing.T) {
 		"sha1": ck.CKM_SHA1_KEY_DERIVATION, "sha224": ck.CKM_SHA224_KEY_DERIVATION, "sha256": ck.CKM_SHA256_KEY_DERIVATION,
 		"sha384": ck.CKM_SHA384_KEY_DERIVATION, "sha512": ck.CKM_SHA512_KEY_DERIVATION, "sha3-224": ck.CKM_SHA3_224_KEY_DERIVATION,
 		"sha3-256": ck.CKM_SHA3_256_KEY_DERIVATION, "sha3-384": ck.CKM_SHA3_384_KEY_DERIVATION, "sha3-512": ck.CKM_SHA3_512_KEY_DERIVATION,
+		"sha512-224": ck.CKM_SHA512_224_KEY_DERIVATION, "sha512-256": ck.CKM_SHA512_256_KEY_DERIVATION,
 	}
 	n := 0
 	for _, v := range readVectors(t, "testdata/sha.txt") {
@@ -35,7 +36,7 @@ func TestHashKeyDerivation(t *testing.T) {
 		}
 		n++
 	}
-	if n < 9 {
+	if n < 11 {
 		t.Fatalf("only %d vectors", n)
 	}
 	_, ecPriv := genECKeys(t, curves[1])
@@ -51,7 +52,7 @@ func init() {
 	k := func(*testing.T) *Key { return secretKey(ck.CKK_GENERIC_SECRET, []byte("base key value")) }
 	for _, typ := range []ck.MechanismType{ck.CKM_SHA1_KEY_DERIVATION, ck.CKM_SHA224_KEY_DERIVATION, ck.CKM_SHA256_KEY_DERIVATION,
 		ck.CKM_SHA384_KEY_DERIVATION, ck.CKM_SHA512_KEY_DERIVATION, ck.CKM_SHA3_224_KEY_DERIVATION, ck.CKM_SHA3_256_KEY_DERIVATION,
-		ck.CKM_SHA3_384_KEY_DERIVATION, ck.CKM_SHA3_512_KEY_DERIVATION} {
+		ck.CKM_SHA3_384_KEY_DERIVATION, ck.CKM_SHA3_512_KEY_DERIVATION, ck.CKM_SHA512_224_KEY_DERIVATION, ck.CKM_SHA512_256_KEY_DERIVATION} {
 		addFixture(fixture{deriveKey: k, deriveParam: func(*testing.T) any { return nil }}, typ)
 	}
 }
