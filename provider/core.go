@@ -2,6 +2,7 @@ package provider
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/store"
@@ -16,7 +17,9 @@ type tokenState struct {
 
 	loginMu sync.Mutex // serialises C_Login/C_InitPIN/C_SetPIN, which stretch PINs slowly
 	mu      sync.RWMutex
-	login   *loginState // nil when nobody is logged in
+	// login is nil when nobody is logged in. It is written with mu held and
+	// read without it: current runs several times in every call.
+	login atomic.Pointer[loginState]
 }
 
 // loginState is one logged-in user, holding the unwrapped master key's sealer
@@ -29,17 +32,12 @@ type loginState struct {
 }
 
 // current returns the login, or nil.
-func (t *tokenState) current() *loginState {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.login
-}
+func (t *tokenState) current() *loginState { return t.login.Load() }
 
 // logout forgets the login and wipes what it held.
 func (t *tokenState) logout() {
 	t.mu.Lock()
-	l := t.login
-	t.login = nil
+	l := t.login.Swap(nil)
 	t.mu.Unlock()
 	if l != nil {
 		l.keys.wipe()

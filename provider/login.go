@@ -177,7 +177,7 @@ func (m *Module) login(h ck.SessionHandle, ut ck.UserType, pin, username []byte)
 		return err
 	}
 	ts.mu.Lock()
-	ts.login = &loginState{user: u, masterKey: mk, sealer: sealer}
+	ts.login.Store(&loginState{user: u, masterKey: mk, sealer: sealer})
 	ts.mu.Unlock()
 	m.log.WithFields(map[string]any{"user": u.Name, "slot": ts.slotID}).Info("gohsm: login")
 	return nil
