@@ -120,7 +120,7 @@ func (e *env) mlkemBothWays(t *testing.T, l *capi.Lib, g goKEM, what string, pub
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.decapsulate(t, l, priv, ct); !bytes.Equal(got, ss) {
+		if got := e.decapsulate(t, l, priv, ct, 0); !bytes.Equal(got, ss) {
 			t.Errorf("%s %d: C_DecapsulateKey of Go's ciphertext gives another secret", what, i)
 		}
 		bad := flip(ct, 13*i)
@@ -128,21 +128,39 @@ func (e *env) mlkemBothWays(t *testing.T, l *capi.Lib, g goKEM, what string, pub
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := e.decapsulate(t, l, priv, bad); !bytes.Equal(got, want) || bytes.Equal(got, ss) {
+		if got := e.decapsulate(t, l, priv, bad, 0); !bytes.Equal(got, want) || bytes.Equal(got, ss) {
 			t.Errorf("%s %d: a changed ciphertext does not give Go's implicit-rejection secret", what, i)
 		}
 
-		ct, ss = e.encapsulate(t, l, pub, g.ctLen)
+		ct, ss = e.encapsulate(t, l, pub, g.ctLen, 0)
 		if got, _, err := g.decap(seed, ct); err != nil || !bytes.Equal(got, ss) {
 			t.Errorf("%s %d: Go decapsulates C_EncapsulateKey's ciphertext to another secret (%v)", what, i, err)
 		}
 	}
+	// An AES-128 key takes the secret's leading 16 bytes, on both operations.
+	ss, ct, err := g.encap(pubValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.decapsulate(t, l, priv, ct, 16); !bytes.Equal(got, ss[:16]) {
+		t.Errorf("%s: an AES-128 key from C_DecapsulateKey is not the secret's first 16 bytes", what)
+	}
+	ct, aes := e.encapsulate(t, l, pub, g.ctLen, 16)
+	if got, _, err := g.decap(seed, ct); err != nil || !bytes.Equal(got[:16], aes) {
+		t.Errorf("%s: an AES-128 key from C_EncapsulateKey is not the secret's first 16 bytes", what)
+	}
 }
 
-// kemTemplate is an extractable generic secret for the shared secret.
-func kemTemplate(a *capi.Arena) (uint64, uint64) {
-	return a.Template(a.Num(uint64(pkcs11.CKA_CLASS), pkcs11.CKO_SECRET_KEY), a.Num(uint64(pkcs11.CKA_KEY_TYPE), pkcs11.CKK_GENERIC_SECRET),
-		a.Bool(uint64(pkcs11.CKA_TOKEN), false), a.Bool(uint64(pkcs11.CKA_SENSITIVE), false), a.Bool(uint64(pkcs11.CKA_EXTRACTABLE), true))
+// kemTemplate is an extractable generic secret for the shared secret, or
+// with n > 0 an AES key of n bytes.
+func kemTemplate(a *capi.Arena, n int) (uint64, uint64) {
+	attrs := []capi.Attr{a.Num(uint64(pkcs11.CKA_CLASS), pkcs11.CKO_SECRET_KEY), a.Num(uint64(pkcs11.CKA_KEY_TYPE), pkcs11.CKK_GENERIC_SECRET),
+		a.Bool(uint64(pkcs11.CKA_TOKEN), false), a.Bool(uint64(pkcs11.CKA_SENSITIVE), false), a.Bool(uint64(pkcs11.CKA_EXTRACTABLE), true)}
+	if n > 0 {
+		attrs[1] = a.Num(uint64(pkcs11.CKA_KEY_TYPE), pkcs11.CKK_AES)
+		attrs = append(attrs, a.Num(uint64(pkcs11.CKA_VALUE_LEN), uint64(n)))
+	}
+	return a.Template(attrs...)
 }
 
 func kemMechanism(a *capi.Arena) uint64 { // CK_MECHANISM{CKM_ML_KEM, NULL, 0}
@@ -150,11 +168,11 @@ func kemMechanism(a *capi.Arena) uint64 { // CK_MECHANISM{CKM_ML_KEM, NULL, 0}
 }
 
 // encapsulate is C_EncapsulateKey: the ciphertext and the new key's value.
-func (e *env) encapsulate(t testing.TB, l *capi.Lib, pub pkcs11.ObjectHandle, ctLen int) (ct, secret []byte) {
+func (e *env) encapsulate(t testing.TB, l *capi.Lib, pub pkcs11.ObjectHandle, ctLen, n int) (ct, secret []byte) {
 	t.Helper()
 	var a capi.Arena
 	defer a.Free()
-	tp, tn := kemTemplate(&a)
+	tp, tn := kemTemplate(&a, n)
 	out, pn, ph := a.Buf(ctLen), a.ULong(uint64(ctLen)), a.ULong(0)
 	if rv := l.Call("C_EncapsulateKey", uint64(e.s), kemMechanism(&a), uint64(pub), tp, tn, out, pn, ph); rv != 0 {
 		t.Fatalf("C_EncapsulateKey: %s", hsmtest.RVName(uint(rv)))
@@ -163,11 +181,11 @@ func (e *env) encapsulate(t testing.TB, l *capi.Lib, pub pkcs11.ObjectHandle, ct
 }
 
 // decapsulate is C_DecapsulateKey: the new key's value.
-func (e *env) decapsulate(t testing.TB, l *capi.Lib, priv pkcs11.ObjectHandle, ct []byte) []byte {
+func (e *env) decapsulate(t testing.TB, l *capi.Lib, priv pkcs11.ObjectHandle, ct []byte, n int) []byte {
 	t.Helper()
 	var a capi.Arena
 	defer a.Free()
-	tp, tn := kemTemplate(&a)
+	tp, tn := kemTemplate(&a, n)
 	ph := a.ULong(0)
 	if rv := l.Call("C_DecapsulateKey", uint64(e.s), kemMechanism(&a), uint64(priv), tp, tn, a.Bytes(ct), uint64(len(ct)), ph); rv != 0 {
 		t.Fatalf("C_DecapsulateKey: %s", hsmtest.RVName(uint(rv)))
