@@ -29,7 +29,7 @@ func (concatKey) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.Attri
 		}
 	}
 	value := append(append([]byte(nil), base.Attrs[ck.CKA_VALUE]...), other.Attrs[ck.CKA_VALUE]...)
-	kt, n, err := derivedKeyLen(tmpl, len(value))
+	kt, n, err := derivedKeyLenStrict(tmpl, len(value))
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,11 @@ func (m dataDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 	if len(value) == 0 {
 		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	kt, n, err := derivedKeyLen(tmpl, len(value))
+	keyLen := derivedKeyLenStrict // the simple derivations' length rules
+	if m.block != nil {
+		keyLen = derivedKeyLen // encrypt-data: the specification sets no rule; the ciphertext's length is the default
+	}
+	kt, n, err := keyLen(tmpl, len(value))
 	if err != nil {
 		return nil, err
 	}

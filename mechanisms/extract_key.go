@@ -34,7 +34,7 @@ func (extractKey) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.Attr
 	if first >= bits {
 		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	kt, n, err := derivedKeyLen(tmpl, 0)
+	kt, n, err := derivedKeyLenStrict(tmpl, 0)
 	if err != nil {
 		return nil, err
 	}

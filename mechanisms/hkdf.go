@@ -8,10 +8,16 @@ import (
 	"github.com/gohsm/gohsm/ck"
 )
 
-// CKM_HKDF_DERIVE (RFC 5869) derives a secret key from any secret base key
-// (CKK_HKDF or a generic secret) with *ck.HKDFParams: extract and expand,
-// extract only (the key is the PRK, as long as the hash) or expand only (the
-// base key is the PRK). CKM_HKDF_KEY_GEN (generic_keygen.go) makes CKK_HKDF keys.
+// CKM_HKDF_DERIVE (RFC 5869) derives a secret key with *ck.HKDFParams:
+// extract and expand, extract only (the key is the PRK, as long as the hash)
+// or expand only (the base key is the PRK). The PRF hash (prfHashMechanism)
+// may be any digest mechanism the token has: SHA-1, SHA-2 (with SHA-512/224
+// and SHA-512/256), SHA-3 and MD5. As PKCS#11 3.x §"HKDF derive" says, the
+// input key is a CKK_HKDF or CKK_GENERIC_SECRET key, or a data object
+// (CKO_DATA) when extracting with a salt (DataBaseDeriver). The text also
+// asks for an input as long as the hash; that is not enforced, for keys or
+// data, since RFC 5869's own vectors (22-byte IKM) would be refused.
+// CKM_HKDF_KEY_GEN (generic_keygen.go) makes CKK_HKDF keys.
 func init() { Register(hkdfDerive{}) }
 
 type hkdfDerive struct{}
@@ -48,7 +54,7 @@ func hkdfSetup(base *Key, param any) (*ck.HKDFParams, crypto.Hash, error) {
 	if p == nil || (!p.Extract && !p.Expand) {
 		return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	h, ok := digestHashes[p.PRF]
+	h, ok := hkdfHash(p.PRF)
 	if !ok {
 		return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
@@ -63,11 +69,61 @@ func hkdfSetup(base *Key, param any) (*ck.HKDFParams, crypto.Hash, error) {
 			return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 		}
 	}
-	if base == nil || base.Class != ck.CKO_SECRET_KEY || len(base.Attrs[ck.CKA_VALUE]) == 0 {
-		return nil, 0, ck.CKR_KEY_TYPE_INCONSISTENT
+	if err := hkdfBase(base, p); err != nil {
+		return nil, 0, err
 	}
 	return p, h, nil
 }
+
+// hkdfHash is the hash named by prfHashMechanism: any registered digest
+// mechanism ("base hash used for the HMAC in the underlying HKDF operation").
+func hkdfHash(prf ck.MechanismType) (crypto.Hash, bool) {
+	m, ok := Lookup(prf)
+	if !ok {
+		return 0, false
+	}
+	d, ok := m.(digest)
+	if !ok || !d.h.Available() {
+		return 0, false
+	}
+	return d.h, true
+}
+
+// hkdfBase checks the input key: "The input key must be of type CKK_HKDF or
+// CKK_GENERIC_SECRET ... The exception is a data object ... In this case
+// bExtract should be true and non-null salt should be supplied." (PKCS#11
+// 3.x mechanisms, HKDF derive.) Another key type or class is
+// CKR_KEY_TYPE_INCONSISTENT; a data object without extract and salt,
+// CKR_MECHANISM_PARAM_INVALID.
+func hkdfBase(base *Key, p *ck.HKDFParams) error {
+	if base == nil || len(base.Attrs[ck.CKA_VALUE]) == 0 {
+		return ck.CKR_KEY_TYPE_INCONSISTENT
+	}
+	switch base.Class {
+	case ck.CKO_SECRET_KEY:
+		if base.KeyType != ck.CKK_HKDF && base.KeyType != ck.CKK_GENERIC_SECRET {
+			return ck.CKR_KEY_TYPE_INCONSISTENT
+		}
+	case ck.CKO_DATA:
+		if !p.Extract || p.SaltType == ck.CKF_HKDF_SALT_NULL || len(p.Salt) == 0 {
+			return ck.CKR_MECHANISM_PARAM_INVALID
+		}
+	default:
+		return ck.CKR_KEY_TYPE_INCONSISTENT
+	}
+	return nil
+}
+
+// DataBaseDeriver is a derivation mechanism whose base object may be a data
+// object (CKO_DATA) as well as a key: provider then resolves C_DeriveKey's
+// hBaseKey as a data object, with no CKA_DERIVE to check (data objects have
+// none), and the mechanism checks the conditions under which it accepts one.
+type DataBaseDeriver interface {
+	DerivesFromData() bool
+}
+
+// DerivesFromData: CKM_HKDF_DERIVE takes a data object as its input key.
+func (hkdfDerive) DerivesFromData() bool { return true }
 
 // hkdfRun is RFC 5869 on the base key's value: extract and expand, extract
 // only (the output is the PRK, so n must be the hash length) or expand only

@@ -15,6 +15,9 @@ type hkdfData struct{}
 func (hkdfData) Type() ck.MechanismType { return ck.CKM_HKDF_DATA }
 func (hkdfData) Info() Info             { return Info{MinKeySize: 1, MaxKeySize: maxGenericSecretLen} }
 
+// DerivesFromData: like CKM_HKDF_DERIVE, a data object may be the input key.
+func (hkdfData) DerivesFromData() bool { return true }
+
 // DerivedClass tells provider to build the new object as a data object.
 func (hkdfData) DerivedClass() ck.ObjectClass { return ck.CKO_DATA }
 

@@ -127,7 +127,8 @@ func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.
 	return m.createKey(s, l, tm, vals, false, false)
 }
 
-// DeriveKey is C_DeriveKey: the base key needs CKA_DERIVE. A mechanism that
+// DeriveKey is C_DeriveKey: the base key needs CKA_DERIVE (HKDF's may be a
+// data object: derive_base.go). A mechanism that
 // derives data (CKM_HKDF_DATA) makes a CKO_DATA object instead of a key
 // (derive_data.go). The new key is
 // "always sensitive" only if the base key was and the new one is sensitive,
@@ -156,7 +157,7 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if err != nil {
 		return 0, err
 	}
-	bk, _, err := m.keyForMech(s, base, ck.CKA_DERIVE, mech.Type)
+	bk, err := m.deriveBase(s, base, mm) // derive_base.go: a key with CKA_DERIVE, or HKDF's data object
 	if err != nil {
 		return 0, err
 	}
@@ -178,6 +179,11 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	}
 	if data {
 		return m.createData(s, l, tm, vals)
+	}
+	if _, ok := vals[ck.CKA_VALUE_LEN]; !ok {
+		// The mechanism took a compatible CKA_VALUE_LEN as its input for a key
+		// type without the attribute (DES2, DES3): it is not the new key's.
+		delete(tm, ck.CKA_VALUE_LEN)
 	}
 	return m.createKey(s, l, tm, vals, keyBool(bk, ck.CKA_ALWAYS_SENSITIVE), keyBool(bk, ck.CKA_NEVER_EXTRACTABLE))
 }
