@@ -194,3 +194,43 @@ func TestParsedOncePerKind(t *testing.T) {
 		t.Fatalf("after a failure: %v %v", v, err)
 	}
 }
+
+type lateMech struct{ t ck.MechanismType }
+
+func (m lateMech) Type() ck.MechanismType { return m.t }
+func (lateMech) Info() Info               { return Info{} }
+
+// TestLookupAfterLateRegister: Lookup's lock-free snapshot sees a mechanism
+// registered after earlier lookups, also when they run at the same time.
+func TestLookupAfterLateRegister(t *testing.T) {
+	if _, ok := Lookup(ck.CKM_SHA256); !ok {
+		t.Fatal("CKM_SHA256 not registered")
+	}
+	base := ck.MechanismType(ck.CKM_VENDOR_DEFINED + 0x4711_0000)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				Lookup(ck.CKM_SHA256)
+			}
+		}
+	})
+	for i := range ck.MechanismType(50) {
+		Register(lateMech{base + i})
+		if _, ok := Lookup(base + i); !ok {
+			t.Fatalf("mechanism %d not found right after Register", i)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	regMu.Lock()
+	for i := range ck.MechanismType(50) {
+		delete(registry, base+i)
+	}
+	regSnap.Store(nil)
+	regMu.Unlock()
+}

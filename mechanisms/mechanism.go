@@ -220,6 +220,10 @@ type Decapsulator interface {
 var (
 	regMu    sync.RWMutex
 	registry = map[ck.MechanismType]Mechanism{}
+	// regSnap is a copy of registry that Lookup reads without a lock (every
+	// C_XxxInit looks its mechanism up); Register drops it, the next Lookup
+	// makes it again. Registration happens at init, so it is made once.
+	regSnap atomic.Pointer[map[ck.MechanismType]Mechanism]
 )
 
 // Register adds m; registering one type twice is a programming error.
@@ -230,13 +234,24 @@ func Register(m Mechanism) {
 		panic("mechanisms: duplicate registration of " + m.Type().String())
 	}
 	registry[m.Type()] = m
+	regSnap.Store(nil)
 }
 
 // Lookup returns the registered mechanism t.
 func Lookup(t ck.MechanismType) (Mechanism, bool) {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	m, ok := registry[t]
+	snap := regSnap.Load()
+	if snap == nil {
+		// Made under the read lock, so no Register runs between the copy
+		// and the store (it drops the snapshot under the write lock).
+		regMu.RLock()
+		if snap = regSnap.Load(); snap == nil {
+			c := maps.Clone(registry)
+			snap = &c
+			regSnap.Store(snap)
+		}
+		regMu.RUnlock()
+	}
+	m, ok := (*snap)[t]
 	return m, ok
 }
 
