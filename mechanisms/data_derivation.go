@@ -98,9 +98,7 @@ func (m dataDerive) DeriveKey(base *Key, param any, tmpl ck.Template) (map[ck.At
 	if n > len(value) {
 		return nil, ck.CKR_TEMPLATE_INCONSISTENT
 	}
-	attrs := secretKeyAttrs(kt, value[:n])
-	if m.block == nil { // the base's own bytes: keep them as protected
-		protectLike(attrs, base)
-	}
-	return attrs, nil
+	// Protection as SHA-1 key derivation's for all of them: the encrypt-data
+	// derivations' template handling is "as per" it (the specification).
+	return protectLike(secretKeyAttrs(kt, value[:n]), base), nil
 }

@@ -11,8 +11,9 @@ import (
 // sensitive key from a sensitive base and a non-extractable key from a
 // non-extractable base, overriding the template (the specification's rule;
 // without it a sensitive key could be derived into a readable copy), and
-// leave both to the template otherwise. The encrypt-data derivations, whose
-// result is a ciphertext, are not bound.
+// leave both to the template otherwise. The encrypt-data derivations are
+// bound too: the specification handles their template as SHA-1 key
+// derivation's.
 func TestDeriveProtection(t *testing.T) {
 	str := &ck.KeyDerivationStringData{Data: []byte{1, 2, 3, 4}}
 	bit := binary.NativeEndian.AppendUint64(nil, 5)
@@ -27,7 +28,8 @@ func TestDeriveProtection(t *testing.T) {
 		{ck.CKM_EXTRACT_KEY_FROM_KEY, bit, true},
 		{ck.CKM_SHA256_KEY_DERIVATION, nil, true},
 		{ck.CKM_SHA3_512_KEY_DERIVATION, nil, true},
-		{ck.CKM_AES_ECB_ENCRYPT_DATA, &ck.KeyDerivationStringData{Data: make([]byte, 16)}, false},
+		{ck.CKM_AES_ECB_ENCRYPT_DATA, &ck.KeyDerivationStringData{Data: make([]byte, 16)}, true},
+		{ck.CKM_AES_CBC_ENCRYPT_DATA, &ck.CBCEncryptDataParams{IV: make([]byte, 16), Data: make([]byte, 16)}, true},
 	} {
 		for _, sensitive := range []bool{false, true} {
 			for _, extractable := range []bool{false, true} {
@@ -37,7 +39,7 @@ func TestDeriveProtection(t *testing.T) {
 				tmpl := ck.Template{valueLen(4),
 					{Type: ck.CKA_SENSITIVE, Value: ck.EncodeBool(false)},
 					{Type: ck.CKA_EXTRACTABLE, Value: ck.EncodeBool(true)}}
-				if tc.typ == ck.CKM_AES_ECB_ENCRYPT_DATA {
+				if tc.typ == ck.CKM_AES_ECB_ENCRYPT_DATA || tc.typ == ck.CKM_AES_CBC_ENCRYPT_DATA {
 					tmpl[0] = valueLen(16)
 				}
 				attrs, err := mustLookup(t, tc.typ).(KeyDeriver).DeriveKey(base, tc.param, tmpl)
