@@ -94,14 +94,17 @@ func privateKeyAttrs(der []byte, tmpl ck.Template) (map[ck.AttributeType][]byte,
 	attrs := map[ck.AttributeType][]byte{}
 	switch k := k.(type) {
 	case *rsa.PrivateKey:
-		if len(k.Primes) != 2 {
-			return nil, ck.CKR_WRAPPED_KEY_INVALID
-		}
 		kt = ck.CKK_RSA
-		k.Precompute()
 		attrs[ck.CKA_MODULUS] = k.N.Bytes()
 		attrs[ck.CKA_PUBLIC_EXPONENT] = big.NewInt(int64(k.E)).Bytes()
 		attrs[ck.CKA_PRIVATE_EXPONENT] = k.D.Bytes()
+		if len(k.Primes) != 2 {
+			// A multi-prime key (openssl's rsa_keygen_primes): PKCS #11 has no
+			// attributes for a third prime, so it is kept as n, e, d, whose
+			// primes rsaPrivateKey recovers.
+			break
+		}
+		k.Precompute()
 		attrs[ck.CKA_PRIME_1] = k.Primes[0].Bytes()
 		attrs[ck.CKA_PRIME_2] = k.Primes[1].Bytes()
 		attrs[ck.CKA_EXPONENT_1] = k.Precomputed.Dp.Bytes()

@@ -27,7 +27,8 @@ import (
 //     so does an RSA-AES blob openssl builds (CKM_RSA_AES_KEY_WRAP);
 //   - C_WrapKey of an extractable token key with CKM_AES_KEY_WRAP_KWP and
 //     with CKM_RSA_AES_KEY_WRAP gives PKCS #8 that openssl parses to the same
-//     key (same public key, and its signatures verify in the token).
+//     key (same public key, and its signatures verify in the token);
+//   - openssl's three-prime RSA keys unwrap, work and wrap back.
 func TestKeyImportExportInterop(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -100,6 +101,32 @@ func TestKeyImportExportInterop(t *testing.T) {
 		})
 	}
 	t.Run("big-integers", func(t *testing.T) { e.sub(t).bigIntegerEncodings(t) })
+	t.Run("three-prime-RSA", func(t *testing.T) { e.sub(t).multiPrimeRSA(t, kek, kekH) })
+}
+
+// multiPrimeRSA: openssl's three-prime RSA key (rsa_keygen_primes:3), as
+// PKCS #8 under KWP, unwraps into a key that signs as openssl's, and wraps
+// back into PKCS #8 that openssl checks and reads as the same key.
+func (e *env) multiPrimeRSA(t *testing.T, kek []byte, kekH pkcs11.ObjectHandle) {
+	a := rsaAlg(2048)
+	a.genpkey = append(a.genpkey, "-pkeyopt", "rsa_keygen_primes:3")
+	k := &keyPair{alg: a, origin: "openssl three primes"}
+	k.privPEM = e.file(t, "priv.pem", openssl(t, nil, append([]string{"genpkey"}, a.genpkey...)...))
+	k.spki = openssl(t, nil, "pkey", "-in", k.privPEM, "-pubout", "-outform", "DER")
+	k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+	k.pub = e.importPublic(t, a, k.spki)
+	blob := openssl(t, pemBytes(t, readFile(t, k.privPEM), "PRIVATE KEY"), "enc", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(kek), "-iv", "A65959A6")
+	_, use := usage(kRSA)
+	var err error
+	k.priv, err = e.p.UnwrapKey(e.s, mech(uint(ck.CKM_AES_KEY_WRAP_KWP), nil), kekH, blob, append([]*pkcs11.Attribute{
+		attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA), attr(pkcs11.CKA_TOKEN, false),
+		attr(pkcs11.CKA_EXTRACTABLE, true)}, use...))
+	hsmtest.Must(t, err, "C_UnwrapKey of openssl's three-prime PKCS #8")
+	e.checkWorks(t, "a three-prime PKCS #8", k.priv, k)
+	wrapped, err := e.p.WrapKey(e.s, mech(uint(ck.CKM_AES_KEY_WRAP_KWP), nil), kekH, k.priv)
+	hsmtest.Must(t, err, "C_WrapKey of the three-prime key")
+	der := openssl(t, wrapped, "enc", "-d", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(kek), "-iv", "A65959A6")
+	e.checkExported(t, "three-prime key", der, k)
 }
 
 // bigIntegerEncodings: CKA_VALUE of an EC private key and the RSA private
