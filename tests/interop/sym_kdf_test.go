@@ -29,9 +29,9 @@ func symKDF(t testing.TB, name string, n int, opts ...string) []byte {
 // CMAC (AES, DES3) PRFs, with and without the separator and L, equal
 // `openssl kdf KBKDF` (OpenSSL 3.0 has no double-pipeline mode: that one is
 // checked in tests/mechparams_test.go against the specification written
-// out); the concatenation, XOR, EXTRACT_KEY_FROM_KEY, encrypt-data and
-// SHA*_KEY_DERIVATION derivations equal byte and bit arithmetic, `openssl
-// enc` and `openssl dgst`.
+// out); the concatenation, XOR, EXTRACT_KEY_FROM_KEY, encrypt-data,
+// SHA*_KEY_DERIVATION and SHAKE_*_KEY_DERIVATION derivations equal byte and
+// bit arithmetic, `openssl enc` and `openssl dgst` (-xoflen for SHAKE).
 func TestSymKDFs(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
@@ -550,6 +550,21 @@ func symHashDerive(k *symTok) int {
 			got, err := k.derive(symMech(uint(h.mech), nil), key.h, c.kt, c.l)
 			if err != nil || !bytes.Equal(got, exp) {
 				t.Errorf("%s_KEY_DERIVATION, %s key, key type %#x, length %d: %v (equal %v)", h.ossl, key.origin, c.kt, c.l, err, bytes.Equal(got, exp))
+			}
+			n++
+		}
+	}
+	// SHAKE key derivation: as long as the template asks.
+	for i, h := range []struct {
+		ossl string
+		mech ck.MechanismType
+	}{{"shake128", ck.CKM_SHAKE_128_KEY_DERIVATION}, {"shake256", ck.CKM_SHAKE_256_KEY_DERIVATION}} {
+		for j, l := range []int{1, 16, 32, 100} {
+			key := keys[(i+j)%2]
+			want := openssl(t, key.value, "dgst", "-"+h.ossl, "-xoflen", symItoa(l), "-binary")
+			got, err := k.derive(symMech(uint(h.mech), nil), key.h, pkcs11.CKK_GENERIC_SECRET, l)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%s key derivation, %s key, %d bytes: %v (equal %v)", h.ossl, key.origin, l, err, bytes.Equal(got, want))
 			}
 			n++
 		}
