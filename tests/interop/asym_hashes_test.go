@@ -46,8 +46,15 @@ var hashes = []hashAlg{
 	{"sha3-512", crypto.SHA3_512, hashOID(10), uint(ck.CKM_SHA3_512), uint(ck.CKG_MGF1_SHA3_512), uint(ck.CKM_SHA3_512_RSA_PKCS), uint(ck.CKM_SHA3_512_RSA_PKCS_PSS), uint(ck.CKM_ECDSA_SHA3_512), uint(ck.CKD_SHA3_512_KDF), uint(ck.CKD_SHA3_512_KDF_SP800), "SHA3-512"},
 }
 
+// paramHashes can be a parameter's hash (OAEP, PSS hashAlg) but have no
+// signature mechanism, MGF or KDF of their own in PKCS #11.
+var paramHashes = []hashAlg{
+	{md: "sha512-224", h: crypto.SHA512_224, oid: hashOID(5), ckm: pkcs11.CKM_SHA512_224},
+	{md: "sha512-256", h: crypto.SHA512_256, oid: hashOID(6), ckm: pkcs11.CKM_SHA512_256},
+}
+
 func hashByName(name string) hashAlg {
-	for _, h := range hashes {
+	for _, h := range append(append([]hashAlg{}, hashes...), paramHashes...) {
 		if h.md == name {
 			return h
 		}

@@ -25,7 +25,8 @@ func oaepPairs() [][2]string {
 			pairs = append(pairs, [2]string{h, m})
 		}
 	}
-	return append(pairs, [2]string{"sha3-256", "sha3-256"}, [2]string{"sha3-512", "sha1"}, [2]string{"sha256", "sha3-384"})
+	return append(pairs, [2]string{"sha3-256", "sha3-256"}, [2]string{"sha3-512", "sha1"}, [2]string{"sha256", "sha3-384"},
+		[2]string{"sha512-224", "sha1"}, [2]string{"sha512-256", "sha512"})
 }
 
 // rsaOAEP: for each pair, with and without a label, openssl decrypts what the
