@@ -28,6 +28,7 @@ func TestDeriveProtection(t *testing.T) {
 		{ck.CKM_EXTRACT_KEY_FROM_KEY, bit, true},
 		{ck.CKM_SHA256_KEY_DERIVATION, nil, true},
 		{ck.CKM_SHA3_512_KEY_DERIVATION, nil, true},
+		{ck.CKM_SHAKE_256_KEY_DERIVATION, nil, true},
 		{ck.CKM_AES_ECB_ENCRYPT_DATA, &ck.KeyDerivationStringData{Data: make([]byte, 16)}, true},
 		{ck.CKM_AES_CBC_ENCRYPT_DATA, &ck.CBCEncryptDataParams{IV: make([]byte, 16), Data: make([]byte, 16)}, true},
 	} {
