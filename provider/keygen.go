@@ -42,6 +42,11 @@ func (m *Module) GenerateKey(h ck.SessionHandle, mech ck.Mechanism, tmpl ck.Temp
 	var vals map[ck.AttributeType][]byte
 	if withParam {
 		vals, err = pgen.GenerateKeyWithParam(mech.Parameter, tmpl)
+		if _, ok := vals[ck.CKA_VALUE_LEN]; !ok && err == nil {
+			// PBKDF2 took a compatible CKA_VALUE_LEN as its input for a key
+			// type without the attribute (DES2, DES3): not the new key's.
+			delete(tm, ck.CKA_VALUE_LEN)
+		}
 	} else {
 		vals, err = gen.GenerateKey(tmpl)
 	}
