@@ -41,7 +41,7 @@ func TestRSAInterop(t *testing.T) {
 			t.Run("recover", func(t *testing.T) { e.sub(t).rsaRecover(t, k) })
 			t.Run("wrap", func(t *testing.T) { e.sub(t).rsaWrap(t, k) })
 			t.Run("RSA-AES-key-wrap", func(t *testing.T) { e.sub(t).rsaAESWrap(t, k) })
-			if i < 2 {
+			if i == 0 {
 				t.Run("leading-zeros", func(t *testing.T) { e.sub(t).rsaLeadingZeros(t, k) })
 			}
 		})
