@@ -2,6 +2,7 @@ package mechanisms
 
 import (
 	"bytes"
+	"crypto/aes"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -158,6 +159,15 @@ func dkCases(t *testing.T) []dkCase {
 		{Type: ck.CK_SP800_108_BYTE_ARRAY, Bytes: fixed},
 	}}
 	str := &ck.KeyDerivationStringData{Data: data}
+	aesKeyValue, ecbData := []byte("sixteen byte key"), bytes.Repeat([]byte("0123456789abcdef"), 4)
+	blk, err := aes.NewCipher(aesKeyValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecbOut := make([]byte, len(ecbData))
+	for i := 0; i < len(ecbData); i += aes.BlockSize {
+		blk.Encrypt(ecbOut[i:], ecbData[i:])
+	}
 	return []dkCase{
 		{name: "SHA512_KEY_DERIVATION", mech: ck.CKM_SHA512_KEY_DERIVATION, base: base, natural: 64, avail: 64, strict: true,
 			ref: func(n int) []byte { return s512[:n] }},
@@ -186,6 +196,10 @@ func dkCases(t *testing.T) []dkCase {
 			natural: 32, ref: hkdfRef},
 		{name: "SP800_108_COUNTER_KDF", mech: ck.CKM_SP800_108_COUNTER_KDF, base: base, param: kb,
 			ref: func(n int) []byte { return kbkdfCounterRef(bv, fixed, n) }},
+		{name: "EXTRACT_KEY_FROM_KEY from bit 0", mech: ck.CKM_EXTRACT_KEY_FROM_KEY, base: base, param: binary.NativeEndian.AppendUint64(nil, 0), strict: true,
+			ref: func(n int) []byte { return bytes.Repeat(bv, 1+n/len(bv))[:n] }},
+		{name: "AES_ECB_ENCRYPT_DATA", mech: ck.CKM_AES_ECB_ENCRYPT_DATA, base: aesKey(aesKeyValue), param: &ck.KeyDerivationStringData{Data: ecbData},
+			natural: len(ecbData), avail: len(ecbData), ref: func(n int) []byte { return ecbOut[:n] }},
 	}
 }
 
