@@ -12,12 +12,14 @@ import (
 )
 
 // TestRSAInterop: RSA keys generated in the token (2048 and 3072 bits) and
-// made by openssl and imported (2048 bits) sign, verify, encrypt, decrypt,
-// sign-recover, verify-recover, wrap and unwrap through libgohsm.so; openssl
-// checks everything the token makes and the token accepts everything openssl
-// makes, for PKCS #1 v1.5 (hashed and raw DigestInfo), PSS (hash, MGF and
-// salt combinations), OAEP (every SHA-1/SHA-2 hash/MGF pair, SHA-3, labels),
-// raw RSA, and CKM_RSA_AES_KEY_WRAP.
+// made by openssl and imported (2048 bits; 2049 bits with e = 3; 2048 bits
+// given as n, e, d only) sign, verify, encrypt, decrypt, sign-recover,
+// verify-recover, wrap and unwrap through libgohsm.so; openssl checks
+// everything the token makes and the token accepts everything openssl
+// makes, for PKCS #1 v1.5 (hashed, multi-part and raw DigestInfo), PSS (hash,
+// MGF and salt combinations, 0 and the maximum included), OAEP (every
+// SHA-1/SHA-2 hash/MGF pair, SHA-3, SHA-512/t, labels, longest messages), raw
+// RSA, CKM_RSA_AES_KEY_WRAP, and outputs with a leading zero byte.
 func TestRSAInterop(t *testing.T) {
 	if !hsmtest.InChild(t, hsmtest.Config{}) {
 		return
