@@ -152,6 +152,26 @@ func symDeriveProtection(k *symTok) {
 		hsmtest.WantRV(t, err, m.name+": reading the derived key's CKA_VALUE", pkcs11.CKR_ATTRIBUTE_SENSITIVE)
 	}
 
+	// The encrypt-data derivations follow SHA-1 key derivation's template
+	// rules, protection included.
+	aesBase, err := k.p.CreateObject(k.s, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, uint(ck.CKK_AES)),
+		pkcs11.NewAttribute(pkcs11.CKA_VALUE, symRand(16)),
+		pkcs11.NewAttribute(pkcs11.CKA_DERIVE, true),
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
+	})
+	hsmtest.Must(t, err, "C_CreateObject(sensitive AES base)")
+	block := symRand(16)
+	h, err := k.p.DeriveKey(k.s, symMech(pkcs11.CKM_AES_ECB_ENCRYPT_DATA, symWords(k.ptr(block), 16)), aesBase, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_GENERIC_SECRET),
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, false),
+	})
+	hsmtest.Must(t, err, "C_DeriveKey(AES_ECB_ENCRYPT_DATA, sensitive base)")
+	_, err = k.p.GetAttributeValue(k.s, h, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)})
+	hsmtest.WantRV(t, err, "AES_ECB_ENCRYPT_DATA from a sensitive base: reading CKA_VALUE", pkcs11.CKR_ATTRIBUTE_SENSITIVE)
+
 	// CKA_ALWAYS_SENSITIVE of base||key: true only if both keys' are (keys
 	// generated sensitive are always sensitive; an imported one is not).
 	sensGen := func() pkcs11.ObjectHandle {
