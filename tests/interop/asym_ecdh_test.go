@@ -53,6 +53,13 @@ func TestECDHInterop(t *testing.T) {
 			if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, mustDER(t, peerOfMine), uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
 				t.Error("CKD_NULL with a DER-wrapped peer value: the secret differs from openssl's")
 			}
+			if a.name == "X25519" { // RFC 7748 §5: the u-coordinate's top bit is masked on receipt
+				high := bytes.Clone(peerOfMine)
+				high[31] |= 0x80
+				if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, high, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
+					t.Error("X25519 with the peer's top bit set: the secret differs from openssl's")
+				}
+			}
 			if a.kind == kEC {
 				comp := rawPublic(t, openssl(t, nil, "pkey", "-in", theirs.privPEM, "-pubout", "-outform", "DER", "-ec_conv_form", "compressed"))
 				if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, mine.priv, comp, uint(ck.CKD_NULL), nil, a.size); !bytes.Equal(got, z) {
