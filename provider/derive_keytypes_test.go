@@ -155,3 +155,37 @@ func TestDeriveHKDFFromForeignDataObject(t *testing.T) {
 	_, err = f.mb.DeriveKey(f.b, ck.Mechanism{Type: ck.CKM_HKDF_DERIVE, Parameter: p}, f.handleInB(t, data), tb(ck.CKA_VALUE_LEN, 16))
 	wantRV(t, "bob derives from alice's data object", err, ck.CKR_KEY_FUNCTION_NOT_PERMITTED)
 }
+
+// TestUnwrapDESWithValueLen: C_UnwrapKey reads the template's CKA_VALUE_LEN
+// the same way C_DeriveKey does ("if it has one and the key type supports
+// it"): for DES3 a compatible 24 is accepted and not stored, 16 is
+// CKR_TEMPLATE_INCONSISTENT.
+func TestUnwrapDESWithValueLen(t *testing.T) {
+	m, _, h := userSession(t)
+	kek, err := m.GenerateKey(h, ck.Mechanism{Type: ck.CKM_AES_KEY_GEN}, tb(ck.CKA_VALUE_LEN, 32, ck.CKA_WRAP, true, ck.CKA_UNWRAP, true))
+	must(t, err)
+	des, err := m.GenerateKey(h, ck.Mechanism{Type: ck.CKM_DES3_KEY_GEN}, tb(ck.CKA_EXTRACTABLE, true, ck.CKA_SENSITIVE, false))
+	must(t, err)
+	wrap := ck.Mechanism{Type: ck.CKM_AES_KEY_WRAP_KWP}
+	n, err := m.WrapKey(h, wrap, kek, des, nil)
+	must(t, err)
+	wrapped := make([]byte, n)
+	n, err = m.WrapKey(h, wrap, kek, des, wrapped)
+	must(t, err)
+	for _, tc := range []struct {
+		vlen int
+		want ck.RV
+	}{{24, ck.CKR_OK}, {16, ck.CKR_TEMPLATE_INCONSISTENT}} {
+		k, err := m.UnwrapKey(h, wrap, kek, wrapped[:n], tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_DES3,
+			ck.CKA_VALUE_LEN, tc.vlen, ck.CKA_SENSITIVE, false))
+		wantRV(t, "unwrap DES3 with CKA_VALUE_LEN", err, tc.want)
+		if err != nil {
+			continue
+		}
+		got, err := m.GetAttributeValue(h, k, []ck.AttributeType{ck.CKA_VALUE, ck.CKA_VALUE_LEN})
+		must(t, err)
+		if len(got[0].Value) != 24 || got[1].Err != ck.CKR_ATTRIBUTE_TYPE_INVALID {
+			t.Errorf("unwrapped DES3: %d bytes, CKA_VALUE_LEN %v", len(got[0].Value), got[1].Err)
+		}
+	}
+}

@@ -6,6 +6,8 @@ package provider
 // made with the objects' building blocks (attrpolicy.go, objects.go).
 
 import (
+	"bytes"
+
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/mechanisms"
 )
@@ -124,6 +126,7 @@ func (m *Module) UnwrapKey(h ck.SessionHandle, mech ck.Mechanism, unwrapping ck.
 	if err != nil {
 		return 0, err
 	}
+	dropInputValueLen(tm, vals)
 	return m.createKey(s, l, tm, vals, false, false)
 }
 
@@ -180,12 +183,25 @@ func (m *Module) DeriveKey(h ck.SessionHandle, mech ck.Mechanism, base ck.Object
 	if data {
 		return m.createData(s, l, tm, vals)
 	}
-	if _, ok := vals[ck.CKA_VALUE_LEN]; !ok {
-		// The mechanism took a compatible CKA_VALUE_LEN as its input for a key
-		// type without the attribute (DES2, DES3): it is not the new key's.
-		delete(tm, ck.CKA_VALUE_LEN)
-	}
+	dropInputValueLen(tm, vals)
 	return m.createKey(s, l, tm, vals, keyBool(bk, ck.CKA_ALWAYS_SENSITIVE), keyBool(bk, ck.CKA_NEVER_EXTRACTABLE))
+}
+
+// dropInputValueLen removes CKA_VALUE_LEN from the new key's template when
+// the mechanism made a secret key without one (DES2, DES3): the mechanism
+// took it as its input ("truncates ... according to ... the CKA_VALUE_LEN
+// attribute of the template, if it has one and the key type supports it")
+// and checked it against the type; it is not an attribute of the new key.
+// A private key (unwrapped PKCS #8) keeps the template as it is.
+func dropInputValueLen(tm, vals map[ck.AttributeType][]byte) {
+	if _, secret := vals[ck.CKA_VALUE]; !secret {
+		return
+	}
+	if _, ok := vals[ck.CKA_VALUE_LEN]; !ok {
+		if kt, ok := vals[ck.CKA_KEY_TYPE]; ok && (bytes.Equal(kt, ck.EncodeULong(ck.ULong(ck.CKK_DES2))) || bytes.Equal(kt, ck.EncodeULong(ck.ULong(ck.CKK_DES3)))) {
+			delete(tm, ck.CKA_VALUE_LEN)
+		}
+	}
 }
 
 // newKeyTemplate checks, before any cryptography, what the template of an
