@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"hash"
 	"time"
 
 	"github.com/miekg/pkcs11"
@@ -47,10 +48,21 @@ func digestRows() []Row {
 		return rawOp(func() error { sha256.Sum256(d); return nil })
 	}
 	mac := func(d []byte) func() (Op, error) {
+		// The keyed state is made once, as the key schedule of the other raw
+		// rows (and as gohsm caches it per key): each call clones it.
+		keyed := hmac.New(sha256.New, hmacKeyValue)
+		keyed.Reset()
+		sums := rawBuffers(sha256.Size)
 		return rawOp(func() error {
-			h := hmac.New(sha256.New, hmacKeyValue)
+			c, err := keyed.(hash.Cloner).Clone()
+			if err != nil {
+				return err
+			}
+			h := c.(hash.Hash)
 			h.Write(d)
-			h.Sum(nil)
+			b := sums.Get().(*[]byte)
+			h.Sum((*b)[:0])
+			sums.Put(b)
 			return nil
 		})
 	}

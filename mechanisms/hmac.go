@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"hash"
+	"sync"
 
 	"github.com/gohsm/gohsm/ck"
 )
@@ -84,7 +85,8 @@ func (m hmacMech) init(key *Key, param any) (*hmacCtx, error) {
 	if len(v) == 0 {
 		return nil, ck.CKR_KEY_SIZE_RANGE
 	}
-	return &hmacCtx{mac: m.keyed(key, v), n: n}, nil
+	mac, pool := m.keyed(key, v)
+	return &hmacCtx{mac: mac, n: n, pool: pool}, nil
 }
 
 // hmacKinds names the keyed HMAC state cached on a Key, per hash.
@@ -96,25 +98,44 @@ func init() {
 	}
 }
 
-// keyed returns a fresh HMAC under key v. The keyed state (the hash of the
-// padded key's two blocks) is made once per key and hash and cached on the
-// Key like a parsed key; each operation gets a clone of it, which shares
-// nothing that it writes (hash.Cloner). A hash without Clone is keyed anew.
-func (m hmacMech) keyed(key *Key, v []byte) hash.Hash {
+// hmacKeyed is the keyed HMAC state of one key and hash, cached on the Key
+// like a parsed key: the template (the hash of the padded key's two blocks,
+// precomputed by Reset) and a pool of states cloned from it. An operation
+// takes a state from the pool and Resets it (back to the keyed state, no
+// allocation) and gives it back at Final; a cancelled operation's state is
+// simply dropped. The pool goes with the Key at logout, destroy or finalize.
+type hmacKeyed struct {
+	tmpl hash.Hash
+	pool sync.Pool
+}
+
+// keyed returns a fresh HMAC under key v and the pool to give it back to
+// (nil: a hash without hash.Cloner, keyed anew each time).
+func (m hmacMech) keyed(key *Key, v []byte) (hash.Hash, *sync.Pool) {
 	t, err := key.Parsed(hmacKinds[m.h], func() (any, error) {
 		t := hmac.New(m.h.New, v)
 		t.Reset() // precomputes the inner and outer states (crypto/hmac)
-		if _, ok := t.(hash.Cloner); !ok {
+		c, ok := t.(hash.Cloner)
+		if !ok {
 			return nil, ck.CKR_FUNCTION_FAILED
 		}
-		return t, nil
-	})
-	if err == nil {
-		if c, err := t.(hash.Cloner).Clone(); err == nil {
+		if _, err := c.Clone(); err != nil {
+			return nil, ck.CKR_FUNCTION_FAILED
+		}
+		k := &hmacKeyed{tmpl: t}
+		k.pool.New = func() any {
+			c, _ := k.tmpl.(hash.Cloner).Clone() // cannot fail: tried above
 			return c
 		}
+		return k, nil
+	})
+	if err != nil {
+		return hmac.New(m.h.New, v), nil
 	}
-	return hmac.New(m.h.New, v)
+	k := t.(*hmacKeyed)
+	h := k.pool.Get().(hash.Hash)
+	h.Reset()
+	return h, &k.pool
 }
 
 // decodeMACLength reads CK_MAC_GENERAL_PARAMS (a CK_ULONG), as raw bytes
@@ -133,28 +154,47 @@ func decodeMACLength(p any) (ck.ULong, error) {
 
 // hmacCtx is one MAC computation; its output is the first n bytes.
 type hmacCtx struct {
-	mac hash.Hash
-	n   int
+	mac  hash.Hash
+	n    int
+	pool *sync.Pool // where mac goes back after Final, or nil
 }
 
 func (c *hmacCtx) SignatureLen() int { return c.n }
 
 func (c *hmacCtx) Sign(data []byte) ([]byte, error) {
-	c.mac.Write(data)
+	if err := c.Update(data); err != nil {
+		return nil, err
+	}
 	return c.Final()
 }
 
 func (c *hmacCtx) Update(data []byte) error {
+	if c.mac == nil { // after Final: the state went back to the pool
+		return ck.CKR_OPERATION_NOT_INITIALIZED
+	}
 	c.mac.Write(data)
 	return nil
 }
 
-func (c *hmacCtx) Final() ([]byte, error) { return c.mac.Sum(nil)[:c.n], nil }
+// Final returns the MAC; the context is done (provider ends the operation).
+func (c *hmacCtx) Final() ([]byte, error) {
+	if c.mac == nil {
+		return nil, ck.CKR_OPERATION_NOT_INITIALIZED
+	}
+	out := c.mac.Sum(nil)[:c.n]
+	if c.pool != nil {
+		c.pool.Put(c.mac)
+	}
+	c.mac = nil
+	return out, nil
+}
 
 type hmacVerifier struct{ c *hmacCtx }
 
 func (v *hmacVerifier) Verify(data, sig []byte) error {
-	v.c.mac.Write(data)
+	if err := v.c.Update(data); err != nil {
+		return err
+	}
 	return v.Final(sig)
 }
 

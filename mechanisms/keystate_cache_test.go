@@ -234,3 +234,37 @@ func TestLookupAfterLateRegister(t *testing.T) {
 	regSnap.Store(nil)
 	regMu.Unlock()
 }
+
+// TestHMACPooledStates: states given back at Final and taken again start
+// from the keyed state (each MAC is right), a context used after its Final
+// answers an error instead of touching a state another operation now owns.
+func TestHMACPooledStates(t *testing.T) {
+	kv := []byte("pooled key")
+	key := secretKey(ck.CKK_GENERIC_SECRET, kv)
+	m := mustLookup(t, ck.CKM_SHA256_HMAC).(Signer)
+	v := mustLookup(t, ck.CKM_SHA256_HMAC).(Verifier)
+	for i := range 20 {
+		msg := bytes.Repeat([]byte{byte(i)}, i*7)
+		ref := hmac.New(sha256.New, kv)
+		ref.Write(msg)
+		want := ref.Sum(nil)
+		c, err := m.SignInit(key, nil)
+		noErr(t, err)
+		if i%3 == 0 { // an abandoned operation: its state is never given back
+			noErr(t, c.(MultipartSign).Update([]byte("abandoned")))
+			continue
+		}
+		got, err := c.Sign(msg)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("message %d: %x %v, want %x", i, got, err, want)
+		}
+		if err := c.(MultipartSign).Update([]byte("late")); err != ck.CKR_OPERATION_NOT_INITIALIZED {
+			t.Fatalf("Update after Final: %v", err)
+		}
+		vc, err := v.VerifyInit(key, nil)
+		noErr(t, err)
+		if err := vc.Verify(msg, want); err != nil {
+			t.Fatalf("verify %d: %v", i, err)
+		}
+	}
+}
