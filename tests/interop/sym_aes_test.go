@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"fmt"
+	mrand "math/rand/v2"
 	"strings"
 	"testing"
 
@@ -88,6 +89,53 @@ func TestSymAESModes(t *testing.T) {
 		}
 	}
 	t.Logf("%d AES cases (a case: one key, one length, both directions, single- and multi-part)", cases)
+
+	// Random lengths in random parts (0..2 blocks+1 each), for the modes
+	// that buffer: openssl's ciphertext both ways. The seed is logged.
+	seed := mrand.Uint64()
+	t.Logf("random-parts seed %d", seed)
+	r := mrand.New(mrand.NewPCG(seed, 0))
+	for _, m := range symAESModes {
+		if m.mech == ck.CKM_AES_ECB || m.mech == ck.CKM_AES_CBC {
+			continue // whole blocks only: the fixed lengths cover them
+		}
+		const bits = 256
+		size := 32
+		if m.mech == ck.CKM_AES_XTS {
+			size = 64 // two AES-256 keys
+		}
+		keys := symAESKeys(k, m.mech, size)
+		t.Run("random parts/"+m.name, func(t *testing.T) {
+			k := k.on(t)
+			ossl, evp := symName(m.ossl, bits), symName(m.evp, bits)
+			for i := range 12 {
+				key := keys[i%2]
+				l := m.lens[0] + r.IntN(600)
+				pt, iv := symRand(l), symRand(16)
+				param := iv
+				if m.param != nil {
+					param = m.param(iv)
+				}
+				var want []byte
+				var err error
+				if m.encMax == -1 {
+					want, err = k.symEVP(true, evp, key.value, iv, nil, 0, pt)
+				} else {
+					want, err = symOpensslEnc(t, ossl, key.value, iv, pt, m.pad, false)
+				}
+				hsmtest.Must(t, err, "openssl")
+				mech := symMech(uint(m.mech), param)
+				ct, err := k.symCrypt(true, mech, key.h, symSplitRandom(r, pt, 33))
+				if err != nil || !bytes.Equal(ct, want) {
+					t.Errorf("%d bytes in random parts: %v (equal %v)", l, err, bytes.Equal(ct, want))
+				}
+				back, err := k.symCrypt(false, mech, key.h, symSplitRandom(r, want, 33))
+				if err != nil || !bytes.Equal(back, pt) {
+					t.Errorf("%d bytes of openssl's in random parts: %v (equal %v)", l, err, bytes.Equal(back, pt))
+				}
+			}
+		})
+	}
 
 	// CTR with an 8-bit counter at 0xfe: the last two counter values give
 	// OpenSSL's keystream; one byte more would wrap the counter into a

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -42,6 +43,42 @@ func symSplit(in []byte) [][]byte {
 		in = in[n:]
 	}
 	return parts
+}
+
+// symSplitRandom cuts in into parts of random sizes from 0 to max.
+func symSplitRandom(r *mrand.Rand, in []byte, max int) [][]byte {
+	var parts [][]byte
+	for len(in) > 0 || len(parts) == 0 {
+		n := min(r.IntN(max+1), len(in))
+		parts = append(parts, in[:n])
+		in = in[n:]
+	}
+	return parts
+}
+
+// symCrypt runs C_EncryptUpdate (or C_DecryptUpdate) over parts and the
+// Final call, after the Init call.
+func (k *symTok) symCrypt(encrypt bool, m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, parts [][]byte) ([]byte, error) {
+	init, update, final := k.p.EncryptInit, k.p.EncryptUpdate, k.p.EncryptFinal
+	if !encrypt {
+		init, update, final = k.p.DecryptInit, k.p.DecryptUpdate, k.p.DecryptFinal
+	}
+	if err := init(k.s, m, h); err != nil {
+		return nil, fmt.Errorf("Init: %w", err)
+	}
+	var out []byte
+	for _, part := range parts {
+		o, err := update(k.s, part)
+		if err != nil {
+			return nil, fmt.Errorf("Update(%d bytes): %w", len(part), err)
+		}
+		out = append(out, o...)
+	}
+	o, err := final(k.s)
+	if err != nil {
+		return nil, fmt.Errorf("Final: %w", err)
+	}
+	return append(out, o...), nil
 }
 
 // symRand returns n random bytes.
