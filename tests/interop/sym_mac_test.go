@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"fmt"
+	mrand "math/rand/v2"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -187,6 +188,64 @@ func TestSymDigestsAndMACs(t *testing.T) {
 		}
 	}
 	t.Logf("%d digest cases, %d MAC cases", digests, macs)
+
+	// Random lengths in random parts (seed logged): digests and MACs.
+	seed := mrand.Uint64()
+	t.Logf("random-parts seed %d", seed)
+	r := mrand.New(mrand.NewPCG(seed, 0))
+	hk, ak, dk := symRand(70), symRand(32), symRand(24)
+	hh, ah, dh := k.importKey(pkcs11.CKK_GENERIC_SECRET, hk), k.importKey(uint(ck.CKK_AES), ak), k.importKey(uint(ck.CKK_DES3), dk)
+	for _, c := range []struct {
+		name string
+		mech ck.MechanismType
+		h    pkcs11.ObjectHandle // 0: a digest
+		ref  func(t testing.TB, data []byte) ([]byte, error)
+	}{
+		{"SHA256", ck.CKM_SHA256, 0, func(t testing.TB, d []byte) ([]byte, error) { return symDgst(t, "SHA256", d), nil }},
+		{"SHA3-384", ck.CKM_SHA3_384, 0, func(t testing.TB, d []byte) ([]byte, error) { return symDgst(t, "SHA3-384", d), nil }},
+		{"HMAC-SHA512", ck.CKM_SHA512_HMAC, hh, func(t testing.TB, d []byte) ([]byte, error) {
+			return symOpensslMAC(t, "HMAC", "-digest", "SHA512")(hk, d)
+		}},
+		{"HMAC-SHA3-256", ck.CKM_SHA3_256_HMAC, hh, func(t testing.TB, d []byte) ([]byte, error) {
+			return symOpensslMAC(t, "HMAC", "-digest", "SHA3-256")(hk, d)
+		}},
+		{"AES_CMAC", ck.CKM_AES_CMAC, ah, func(t testing.TB, d []byte) ([]byte, error) {
+			return symOpensslMAC(t, "CMAC", "-cipher", "AES-256-CBC")(ak, d)
+		}},
+		{"AES_MAC", ck.CKM_AES_MAC, ah, func(t testing.TB, d []byte) ([]byte, error) {
+			m, err := symCBCMAC(t, "aes-256-cbc", 16)(ak, d)
+			return m[:min(len(m), 8)], err
+		}},
+		{"DES3_CMAC", ck.CKM_DES3_CMAC, dh, func(t testing.TB, d []byte) ([]byte, error) {
+			return symOpensslMAC(t, "CMAC", "-cipher", "DES-EDE3-CBC")(dk, d)
+		}},
+	} {
+		t.Run("random parts/"+c.name, func(t *testing.T) {
+			k := k.on(t)
+			for range 10 {
+				data := symRand(r.IntN(700))
+				want, err := c.ref(t, data)
+				hsmtest.Must(t, err, "openssl")
+				var got []byte
+				if c.h == 0 {
+					hsmtest.Must(t, k.p.DigestInit(k.s, symMech(uint(c.mech), nil)), "C_DigestInit")
+					for _, part := range symSplitRandom(r, data, 70) {
+						hsmtest.Must(t, k.p.DigestUpdate(k.s, part), "C_DigestUpdate")
+					}
+					got, err = k.p.DigestFinal(k.s)
+				} else {
+					hsmtest.Must(t, k.p.SignInit(k.s, symMech(uint(c.mech), nil), c.h), "C_SignInit")
+					for _, part := range symSplitRandom(r, data, 70) {
+						hsmtest.Must(t, k.p.SignUpdate(k.s, part), "C_SignUpdate")
+					}
+					got, err = k.p.SignFinal(k.s)
+				}
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%d bytes in random parts: %x %v, openssl %x", len(data), got, err, want)
+				}
+			}
+		})
+	}
 }
 
 // digest runs C_Digest or C_DigestUpdate over symSplit's parts and
