@@ -3,8 +3,8 @@ package interop
 import (
 	"bytes"
 	"fmt"
-	mrand "math/rand/v2"
 	"math/bits"
+	mrand "math/rand/v2"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
