@@ -58,16 +58,15 @@ func hkdfSetup(base *Key, param any) (*ck.HKDFParams, crypto.Hash, error) {
 	if !ok {
 		return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
-	switch p.SaltType {
-	case ck.CKF_HKDF_SALT_NULL:
-	case ck.CKF_HKDF_SALT_DATA, ck.CKF_HKDF_SALT_KEY: // provider resolved a salt key into Salt
+	// "The salt should be ignored if bExtract is false": checked only when extracting.
+	switch {
+	case !p.Extract, p.SaltType == ck.CKF_HKDF_SALT_NULL:
+	case p.SaltType == ck.CKF_HKDF_SALT_DATA, p.SaltType == ck.CKF_HKDF_SALT_KEY: // provider resolved a salt key into Salt
 		if len(p.Salt) == 0 {
 			return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 		}
 	default:
-		if p.Extract {
-			return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
-		}
+		return nil, 0, ck.CKR_MECHANISM_PARAM_INVALID
 	}
 	if err := hkdfBase(base, p); err != nil {
 		return nil, 0, err

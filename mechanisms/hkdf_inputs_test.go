@@ -142,3 +142,43 @@ func TestHKDFInputObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestHKDFSaltIgnoredWithoutExtract: "The salt should be ignored if bExtract
+// is false": expand-only HKDF gives the same key whatever the salt fields
+// say; when extracting, a salt type without a salt, or an unknown salt type,
+// is CKR_MECHANISM_PARAM_INVALID.
+func TestHKDFSaltIgnoredWithoutExtract(t *testing.T) {
+	prk := []byte("a pseudorandom key of 32 bytes!!")
+	info := []byte("info")
+	want, err := hkdf.Expand(sha256.New, prk, string(info), 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := secretKey(ck.CKK_GENERIC_SECRET, prk)
+	for _, mt := range []ck.MechanismType{ck.CKM_HKDF_DERIVE, ck.CKM_HKDF_DATA} {
+		for _, tc := range []struct {
+			name     string
+			extract  bool
+			saltType ck.Flags
+			salt     []byte
+			err      error
+		}{
+			{"expand, salt data without salt", false, ck.CKF_HKDF_SALT_DATA, nil, nil},
+			{"expand, salt key not resolved", false, ck.CKF_HKDF_SALT_KEY, nil, nil},
+			{"expand, salt data", false, ck.CKF_HKDF_SALT_DATA, []byte("ignored"), nil},
+			{"expand, unknown salt type", false, 0x80, nil, nil},
+			{"extract, salt data without salt", true, ck.CKF_HKDF_SALT_DATA, nil, ck.CKR_MECHANISM_PARAM_INVALID},
+			{"extract, unknown salt type", true, 0x80, []byte("s"), ck.CKR_MECHANISM_PARAM_INVALID},
+		} {
+			p := &ck.HKDFParams{Extract: tc.extract, Expand: true, PRF: ck.CKM_SHA256, SaltType: tc.saltType, Salt: tc.salt, Info: info}
+			attrs, err := m2d(t, mt).DeriveKey(base, p, ck.Template{valueLen(40)})
+			if err != tc.err {
+				t.Errorf("%v %s: %v, want %v", mt, tc.name, err, tc.err)
+				continue
+			}
+			if err == nil && !bytes.Equal(attrs[ck.CKA_VALUE], want) {
+				t.Errorf("%v %s: not HKDF-Expand of the key", mt, tc.name)
+			}
+		}
+	}
+}

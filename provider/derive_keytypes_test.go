@@ -189,3 +189,22 @@ func TestUnwrapDESWithValueLen(t *testing.T) {
 		}
 	}
 }
+
+// TestHKDFExpandIgnoresSaltKey: expand-only HKDF ignores the salt, so a
+// CKF_HKDF_SALT_KEY handle is not even looked up (an unknown one is no
+// error); extracting, the same handle is CKR_KEY_HANDLE_INVALID.
+func TestHKDFExpandIgnoresSaltKey(t *testing.T) {
+	m, _, h := userSession(t)
+	base, err := m.CreateObject(h, tb(ck.CKA_CLASS, ck.CKO_SECRET_KEY, ck.CKA_KEY_TYPE, ck.CKK_GENERIC_SECRET,
+		ck.CKA_VALUE, bytes.Repeat([]byte{7}, 32), ck.CKA_DERIVE, true))
+	must(t, err)
+	for _, extract := range []bool{false, true} {
+		p := &ck.HKDFParams{Extract: extract, Expand: true, PRF: ck.CKM_SHA256, SaltType: ck.CKF_HKDF_SALT_KEY, SaltKey: 0xdead}
+		_, err := m.DeriveKey(h, ck.Mechanism{Type: ck.CKM_HKDF_DERIVE, Parameter: p}, base, tb(ck.CKA_VALUE_LEN, 16))
+		want := ck.CKR_OK
+		if extract {
+			want = ck.CKR_KEY_HANDLE_INVALID
+		}
+		wantRV(t, "HKDF with an unknown salt key handle", err, want)
+	}
+}

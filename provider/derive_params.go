@@ -16,8 +16,8 @@ func (m *Module) resolveDeriveParam(s *Session, mech ck.Mechanism) (any, error) 
 		return m.resolveOtherKey(s, mech, c)
 	}
 	p, ok := param.(*ck.HKDFParams)
-	if !ok || p == nil || p.SaltType != ck.CKF_HKDF_SALT_KEY {
-		return param, nil
+	if !ok || p == nil || p.SaltType != ck.CKF_HKDF_SALT_KEY || !p.Extract {
+		return param, nil // no salt key, or one HKDF ignores (expand only)
 	}
 	k, _, err := m.keyForMech(s, p.SaltKey, ck.CKA_DERIVE, mech.Type)
 	if err != nil {
