@@ -250,30 +250,40 @@ func symDataDerive(k *symTok) int {
 		}
 		n++
 	}
-	// Encrypt-data derivations against openssl enc.
+	// Encrypt-data derivations against openssl enc: AES-128/192/256 and DES3
+	// (CK_DES_CBC_ENCRYPT_DATA_PARAMS has an 8-byte IV).
+	dv := symRand(24)
+	dgh, dgv := k.genKey(uint(ck.CKM_DES3_KEY_GEN), 0)
+	type encData struct {
+		name, ecb, cbc string  // openssl enc ciphers
+		mechs          [2]uint // the ECB and CBC encrypt-data mechanisms
+		bs             int
+		keys           []symKey
+	}
+	aesMechs := [2]uint{pkcs11.CKM_AES_ECB_ENCRYPT_DATA, pkcs11.CKM_AES_CBC_ENCRYPT_DATA}
+	ciphers := []encData{{"DES3", "des-ede3", "des-ede3-cbc", [2]uint{pkcs11.CKM_DES3_ECB_ENCRYPT_DATA, pkcs11.CKM_DES3_CBC_ENCRYPT_DATA}, 8,
+		[]symKey{{k.importKey(uint(ck.CKK_DES3), dv), dv, "imported"}, {dgh, dgv, "generated"}}}}
 	for _, size := range []int{16, 24, 32} {
-		for _, key := range symAESKeys(k, ck.CKM_AES_ECB, size) {
-			data, iv := symRand(32), symRand(16)
-			ecb, err := symOpensslEnc(t, fmt.Sprintf("aes-%d-ecb", 8*size), key.value, nil, data, false, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cbc, err := symOpensslEnc(t, fmt.Sprintf("aes-%d-cbc", 8*size), key.value, iv, data, false, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range []struct {
-				name  string
-				mech  uint
+		ciphers = append(ciphers, encData{fmt.Sprintf("AES-%d", 8*size), fmt.Sprintf("aes-%d-ecb", 8*size), fmt.Sprintf("aes-%d-cbc", 8*size),
+			aesMechs, 16, symAESKeys(k, ck.CKM_AES_ECB, size)})
+	}
+	for _, c := range ciphers {
+		for _, key := range c.keys {
+			data, iv := symRand(32), symRand(c.bs)
+			ecb, err := symOpensslEnc(t, c.ecb, key.value, nil, data, false, false)
+			hsmtest.Must(t, err, "openssl enc -"+c.ecb)
+			cbc, err := symOpensslEnc(t, c.cbc, key.value, iv, data, false, false)
+			hsmtest.Must(t, err, "openssl enc -"+c.cbc)
+			for i, d := range []struct {
 				param []byte
 				want  []byte
 			}{
-				{"AES_ECB_ENCRYPT_DATA", pkcs11.CKM_AES_ECB_ENCRYPT_DATA, str(data), ecb},
-				{"AES_CBC_ENCRYPT_DATA", pkcs11.CKM_AES_CBC_ENCRYPT_DATA, append(append([]byte(nil), iv...), symWords(k.ptr(data), uint64(len(data)))...), cbc},
+				{str(data), ecb},
+				{append(append([]byte(nil), iv...), symWords(k.ptr(data), uint64(len(data)))...), cbc},
 			} {
-				got, err := k.derive(symMech(c.mech, c.param), key.h, pkcs11.CKK_GENERIC_SECRET, len(c.want))
-				if err != nil || !bytes.Equal(got, c.want) {
-					t.Errorf("%s, AES-%d %s key: %v (equal %v)", c.name, 8*size, key.origin, err, bytes.Equal(got, c.want))
+				got, err := k.derive(symMech(c.mechs[i], d.param), key.h, pkcs11.CKK_GENERIC_SECRET, len(d.want))
+				if err != nil || !bytes.Equal(got, d.want) {
+					t.Errorf("%s %s_ENCRYPT_DATA, %s key: %v (equal %v)", c.name, []string{"ECB", "CBC"}[i], key.origin, err, bytes.Equal(got, d.want))
 				}
 				n++
 			}

@@ -33,6 +33,9 @@ var symHashes = []symHash{
 	{"SHA3-512", ck.CKM_SHA3_512, ck.CKM_SHA3_512_HMAC, ck.CKM_SHA3_512_HMAC_GENERAL, 64},
 }
 
+// symMD5 is the legacy hash the token also offers (digest and HMAC only).
+var symMD5 = symHash{"MD5", ck.CKM_MD5, ck.CKM_MD5_HMAC, ck.CKM_MD5_HMAC_GENERAL, 16}
+
 // symDgst is `openssl dgst -<name> -binary` of in.
 func symDgst(t testing.TB, name string, in []byte) []byte {
 	t.Helper()
@@ -117,7 +120,7 @@ func symRunMAC(k *symTok, m symMAC, keys []symKey) int {
 	return n
 }
 
-// TestSymDigestsAndMACs: every SHA-1/SHA-2/SHA-3 digest (single-part,
+// TestSymDigestsAndMACs: every SHA-1/SHA-2/SHA-3 digest and MD5 (single-part,
 // multi-part in odd chunks, and C_DigestKey between two parts) equals
 // `openssl dgst`; HMAC and HMAC_GENERAL of each hash, AES CMAC and
 // CMAC_GENERAL, AES MAC and MAC_GENERAL with imported and generated keys
@@ -131,7 +134,7 @@ func TestSymDigestsAndMACs(t *testing.T) {
 	digests, macs := 0, 0
 	keyVal := symRand(37)
 	inKey := k.importKey(pkcs11.CKK_GENERIC_SECRET, keyVal)
-	for _, h := range symHashes {
+	for _, h := range append(symHashes, symMD5) {
 		t.Run("digest/"+h.ossl, func(t *testing.T) {
 			k := k.on(t)
 			for _, l := range symLens {
@@ -163,7 +166,7 @@ func TestSymDigestsAndMACs(t *testing.T) {
 	// HMAC keys: imported of a length below, at and above the block size, and
 	// generated.
 	gh, gv := k.genKey(pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 32)
-	for i, h := range symHashes {
+	for i, h := range append(symHashes, symMD5) {
 		v := symRand([]int{16, 64, 200, 1}[i%4])
 		keys := []symKey{{k.importKey(pkcs11.CKK_GENERIC_SECRET, v), v, "imported"}, {gh, gv, "generated"}}
 		ref := symOpensslMAC(t, "HMAC", "-digest", h.ossl)
