@@ -126,6 +126,18 @@ func gapHKDFDigests(k *symTok) int {
 		_, err := k.derive(symMech(uint(ck.CKM_HKDF_DERIVE), k.gapHKDFParam(true, true, prf, ck.CKF_HKDF_SALT_NULL, nil, 0, nil)), base, pkcs11.CKK_GENERIC_SECRET, 16)
 		hsmtest.WantRV(t, err, fmt.Sprintf("HKDF with PRF %#x", uint(prf)), pkcs11.CKR_MECHANISM_PARAM_INVALID)
 	}
+	// Expand only ignores the salt fields, even a salt key handle that names nothing.
+	want := symKDF(t, "HKDF", 32, "digest:SHA3-256", fmt.Sprintf("hexkey:%x", ikm), "mode:EXPAND_ONLY")
+	for _, s := range []struct {
+		typ ck.Flags
+		h   pkcs11.ObjectHandle
+	}{{ck.CKF_HKDF_SALT_KEY, 0xdead}, {ck.CKF_HKDF_SALT_DATA, 0}} {
+		got, err := k.derive(symMech(uint(ck.CKM_HKDF_DERIVE), k.gapHKDFParam(false, true, ck.CKM_SHA3_256, s.typ, nil, s.h, nil)), base, pkcs11.CKK_GENERIC_SECRET, 32)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("expand-only HKDF with salt type %d and no salt: %v, equal %v", s.typ, err, bytes.Equal(got, want))
+		}
+		n++
+	}
 	return n
 }
 
