@@ -13,7 +13,8 @@ import (
 
 // TestSymKeyGen: CKM_AES_KEY_GEN (16/24/32 bytes), CKM_DES3_KEY_GEN and
 // CKM_DES2_KEY_GEN (24/16 bytes, odd parity), CKM_GENERIC_SECRET_KEY_GEN
-// (any length from 1) and CKM_AES_XTS_KEY_GEN (32/64) make keys of the
+// (any length from 1), CKM_AES_XTS_KEY_GEN (32/64) and CKM_HKDF_KEY_GEN
+// (1..512, used by HKDF as openssl kdf uses the value) make keys of the
 // lengths the specification gives, with CKA_LOCAL, CKA_KEY_GEN_MECHANISM
 // and the key type set, every one different, that OpenSSL uses to the same
 // effect as the token (one block of ECB, or an HMAC); other lengths and a
@@ -101,6 +102,27 @@ func TestSymKeyGen(t *testing.T) {
 			cases += 2
 		})
 	}
+	// CKM_HKDF_KEY_GEN: CKK_HKDF keys of 1..512 bytes that HKDF derives
+	// from as `openssl kdf HKDF` does with their value.
+	for _, n := range []int{1, 32, 100} {
+		h, err := gen(uint(ck.CKM_HKDF_KEY_GEN), vlen(n))
+		if err != nil {
+			t.Errorf("CKM_HKDF_KEY_GEN, %d bytes: %v", n, err)
+			continue
+		}
+		v := k.attr(h, pkcs11.CKA_VALUE)
+		symCheckGenAttrs(k, h, ck.CKM_HKDF_KEY_GEN, ck.CKK_HKDF, n)
+		salt, info := symRand(16), symRand(10)
+		param := symWords(1|1<<8, pkcs11.CKM_SHA256, uint64(ck.CKF_HKDF_SALT_DATA), k.ptr(salt), 16, 0, k.ptr(info), 10)
+		got, err := k.derive(symMech(uint(ck.CKM_HKDF_DERIVE), param), h, pkcs11.CKK_GENERIC_SECRET, 42)
+		want := symKDF(t, "HKDF", 42, "digest:SHA256", fmt.Sprintf("hexkey:%x", v), fmt.Sprintf("hexsalt:%x", salt), fmt.Sprintf("hexinfo:%x", info))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("HKDF from a generated %d-byte CKK_HKDF key: %v (equal %v)", n, err, bytes.Equal(got, want))
+		}
+		cases++
+	}
+	_, err := gen(uint(ck.CKM_HKDF_KEY_GEN))
+	hsmtest.WantRV(t, err, "CKM_HKDF_KEY_GEN without CKA_VALUE_LEN", pkcs11.CKR_TEMPLATE_INCOMPLETE)
 	t.Logf("%d key generation cases", cases)
 }
 
