@@ -85,3 +85,13 @@ func rsaExponent(b []byte) (int, bool) {
 	}
 	return int(e.Int64()), true
 }
+
+// CheckRSAPublicExponent applies rsaExponent's rule to an imported key
+// (C_CreateObject, C_UnwrapKey), as the generator does: a key whose
+// exponent Go's crypto/rsa refuses could be stored but never used.
+func CheckRSAPublicExponent(b []byte) error {
+	if _, ok := rsaExponent(b); !ok {
+		return ck.CKR_ATTRIBUTE_VALUE_INVALID
+	}
+	return nil
+}

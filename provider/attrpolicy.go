@@ -518,6 +518,9 @@ func buildAttrs(op buildOp, k classKey, tmpl, set map[ck.AttributeType][]byte, i
 	if err := checkConsistent(k, out); err != nil {
 		return nil, err
 	}
+	if err := settlePublicKeyInfo(k, out, tmpl, set); err != nil { // pubkeyinfo.go
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -614,6 +617,9 @@ func changeAttrs(k classKey, cur map[ck.AttributeType][]byte, tmpl ck.Template, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPublicKeyInfoChange(k, cur, tm); err != nil { // pubkeyinfo.go
+		return nil, err
+	}
 	rules := policy[k]
 	types := make([]ck.AttributeType, 0, len(tm))
 	for t := range tm {
@@ -680,7 +686,17 @@ func checkKeyMaterial(k classKey, m map[ck.AttributeType][]byte) error {
 				return ck.CKR_ATTRIBUTE_VALUE_INVALID
 			}
 		}
-	case k.sub == ck.ULong(ck.CKK_RSA) && k.class == ck.CKO_PUBLIC_KEY:
+	case k.sub == ck.ULong(ck.CKK_RSA):
+		// An exponent Go's crypto/rsa refuses (even, under 3, 2^31 or more)
+		// would make a key no operation can use: refused as at generation.
+		if e, ok := m[ck.CKA_PUBLIC_EXPONENT]; ok {
+			if err := mechanisms.CheckRSAPublicExponent(e); err != nil {
+				return err
+			}
+		}
+		if k.class != ck.CKO_PUBLIC_KEY {
+			return nil
+		}
 		n, ok := m[ck.CKA_MODULUS]
 		if !ok {
 			return nil

@@ -205,6 +205,9 @@ func objectFromStore(so *store.Object, h ck.ObjectHandle, sealed bool) (*object,
 	if _, ok := policy[k][ck.CKA_ID]; ok {
 		attrs[ck.CKA_ID] = nonNilBytes(so.CKAID)
 	}
+	if !sealed || !so.Private {
+		fillPublicKeyInfo(k, attrs) // pubkeyinfo.go: objects stored before it was filled
+	}
 	return &object{
 		handle: h, tokenID: so.TokenID, dbID: so.ID, version: so.Version, owner: so.Owner,
 		key: k, class: so.Class, attrs: attrs, sealed: sealed,
