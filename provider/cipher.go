@@ -11,23 +11,25 @@ import (
 
 // EncryptInit is C_EncryptInit; the key needs CKA_ENCRYPT.
 func (m *Module) EncryptInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opEncrypt, mech, key, ck.CKA_ENCRYPT, has[mechanisms.Encrypter], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opEncrypt, mech, key, ck.CKA_ENCRYPT, has[mechanisms.Encrypter], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.Encrypter).EncryptInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{cipher: ctx}, nil
+		op.cipher = ctx
+		return nil
 	})
 }
 
 // DecryptInit is C_DecryptInit; the key needs CKA_DECRYPT.
 func (m *Module) DecryptInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opDecrypt, mech, key, ck.CKA_DECRYPT, has[mechanisms.Decrypter], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opDecrypt, mech, key, ck.CKA_DECRYPT, has[mechanisms.Decrypter], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.Decrypter).DecryptInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{cipher: ctx}, nil
+		op.cipher = ctx
+		return nil
 	})
 }
 

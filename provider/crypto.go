@@ -65,13 +65,17 @@ func has[T any](mm mechanisms.Mechanism) bool {
 // keyForUse may need; the operation is checked again when it is installed.
 func (m *Module) initOp(h ck.SessionHandle, k opKind, mech ck.Mechanism, keyH ck.ObjectHandle,
 	usage ck.AttributeType, can func(mechanisms.Mechanism) bool,
-	mk func(mechanisms.Mechanism, *mechanisms.Key) (*operation, error)) (err error) {
+	mk func(mechanisms.Mechanism, *mechanisms.Key, *operation) error) (err error) {
 	defer m.auditKeyUse(h, k, mech.Type, keyH, &err)
 	s, err := m.opSession(h)
 	if err != nil {
 		return err
 	}
 	err = s.ops.canStart(k)
+	var op *operation
+	if err == nil {
+		op = s.ops.takeSpare() // filled by mk; dropped if anything below fails
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -87,8 +91,7 @@ func (m *Module) initOp(h ck.SessionHandle, k opKind, mech ck.Mechanism, keyH ck
 	if err != nil {
 		return err
 	}
-	op, err := mk(mm, key)
-	if err != nil {
+	if err := mk(mm, key, op); err != nil {
 		return err
 	}
 	op.mech = mech.Type

@@ -30,7 +30,9 @@ func (m *Module) DigestInit(h ck.SessionHandle, mech ck.Mechanism) error {
 	if err != nil {
 		return err
 	}
-	return s.ops.start(opDigest, &operation{mech: mech.Type, digest: hh})
+	op := s.ops.takeSpare()
+	op.mech, op.digest = mech.Type, hh
+	return s.ops.start(opDigest, op)
 }
 
 // Digest is C_Digest.

@@ -107,6 +107,9 @@ type sessionOps struct {
 	active [numOpKinds]*operation
 	msg    [2]*msgOp     // message-based encryption and decryption (message.go)
 	msgSig [2]*msgSignOp // message-based signing and verifying (message_sign.go)
+	// spare is the struct of the last ended operation, zeroed, for the next
+	// C_XxxInit of the session (takeSpare): one allocation less per operation.
+	spare *operation
 }
 
 // canStart reports CKR_OPERATION_ACTIVE when kind k may not start now.
@@ -152,9 +155,21 @@ func (o *sessionOps) use(k opKind, usesKey bool) (*operation, error) {
 // end forgets the operation of kind k.
 func (o *sessionOps) end(k opKind) {
 	if op := o.active[k]; op != nil {
-		op.pend = nil
 		o.active[k] = nil
+		*op = operation{} // drops the context and any pending output
+		o.spare = op
 	}
+}
+
+// takeSpare returns a zeroed operation to fill, the session's spare if it
+// has one. The caller holds s.mu.
+func (o *sessionOps) takeSpare() *operation {
+	op := o.spare
+	o.spare = nil
+	if op == nil {
+		op = new(operation)
+	}
+	return op
 }
 
 // finish applies the rule every function shares: an error other than

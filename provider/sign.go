@@ -10,12 +10,13 @@ import (
 
 // SignInit is C_SignInit; the key needs CKA_SIGN.
 func (m *Module) SignInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opSign, mech, key, ck.CKA_SIGN, has[mechanisms.Signer], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opSign, mech, key, ck.CKA_SIGN, has[mechanisms.Signer], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.Signer).SignInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{sign: ctx}, nil
+		op.sign = ctx
+		return nil
 	})
 }
 
@@ -115,11 +116,12 @@ func (m *Module) SignFinal(h ck.SessionHandle, out []byte) (int, error) {
 
 // SignRecoverInit is C_SignRecoverInit; the key needs CKA_SIGN_RECOVER.
 func (m *Module) SignRecoverInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opSignRecover, mech, key, ck.CKA_SIGN_RECOVER, has[mechanisms.SignRecoverer], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opSignRecover, mech, key, ck.CKA_SIGN_RECOVER, has[mechanisms.SignRecoverer], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.SignRecoverer).SignRecoverInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{sign: ctx}, nil
+		op.sign = ctx
+		return nil
 	})
 }

@@ -11,12 +11,13 @@ import (
 
 // VerifyInit is C_VerifyInit; the key needs CKA_VERIFY.
 func (m *Module) VerifyInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opVerify, mech, key, ck.CKA_VERIFY, has[mechanisms.Verifier], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opVerify, mech, key, ck.CKA_VERIFY, has[mechanisms.Verifier], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.Verifier).VerifyInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{verify: ctx}, nil
+		op.verify = ctx
+		return nil
 	})
 }
 
@@ -88,12 +89,13 @@ func (m *Module) VerifyFinal(h ck.SessionHandle, sig []byte) error {
 
 // VerifyRecoverInit is C_VerifyRecoverInit; the key needs CKA_VERIFY_RECOVER.
 func (m *Module) VerifyRecoverInit(h ck.SessionHandle, mech ck.Mechanism, key ck.ObjectHandle) error {
-	return m.initOp(h, opVerifyRecover, mech, key, ck.CKA_VERIFY_RECOVER, has[mechanisms.VerifyRecoverer], func(mm mechanisms.Mechanism, k *mechanisms.Key) (*operation, error) {
+	return m.initOp(h, opVerifyRecover, mech, key, ck.CKA_VERIFY_RECOVER, has[mechanisms.VerifyRecoverer], func(mm mechanisms.Mechanism, k *mechanisms.Key, op *operation) error {
 		ctx, err := mm.(mechanisms.VerifyRecoverer).VerifyRecoverInit(k, mech.Parameter)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &operation{recover: ctx}, nil
+		op.recover = ctx
+		return nil
 	})
 }
 
