@@ -5,6 +5,8 @@ package provider
 // and supplies defaults.
 
 import (
+	"maps"
+
 	"github.com/gohsm/gohsm/ck"
 	"github.com/gohsm/gohsm/mechanisms"
 )
@@ -104,6 +106,12 @@ func (m *Module) GenerateKeyPair(h ck.SessionHandle, mech ck.Mechanism, pubTmpl,
 	po, err := m.generated(s, l, mech.Type, ck.CKO_PUBLIC_KEY, ptm, pubVals)
 	if err != nil {
 		return 0, 0, err
+	}
+	if info := po.attrs[ck.CKA_PUBLIC_KEY_INFO]; len(info) > 0 {
+		// The pair's public half: the private key takes its SPKI rather than
+		// deriving it again (an ML-DSA key generation, an EC point multiply).
+		privVals = maps.Clone(privVals)
+		privVals[ck.CKA_PUBLIC_KEY_INFO] = info
 	}
 	vo, err := m.generated(s, l, mech.Type, ck.CKO_PRIVATE_KEY, vtm, privVals)
 	if err != nil {

@@ -37,6 +37,10 @@ func TestPublicKeyInfoKeyPair(t *testing.T) {
 	_, other := genP256(t, m, h)
 	otherSPKI := attrOf(t, m, h, other, ck.CKA_PUBLIC_KEY_INFO)
 
+	_, _, err = m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_EC_KEY_PAIR_GEN},
+		crTmpl(ck.CKA_EC_PARAMS, crP256Params), crTmpl(ck.CKA_PUBLIC_KEY_INFO, otherSPKI))
+	wantRV(t, "generate with another key's SPKI", err, ck.CKR_ATTRIBUTE_VALUE_INVALID)
+
 	point := attrOf(t, m, h, pub, ck.CKA_EC_POINT)
 	pubTmpl := func(info []byte) ck.Template {
 		return crTmpl(ck.CKA_CLASS, int(ck.CKO_PUBLIC_KEY), ck.CKA_KEY_TYPE, int(ck.CKK_EC),
