@@ -69,6 +69,9 @@ func marshalSPKI(oid asn1.ObjectIdentifier, params, key []byte) ([]byte, error) 
 // 2.40 asks for it, CKA_PUBLIC_EXPONENT.
 func rsaSPKI(attrs map[ck.AttributeType][]byte) ([]byte, error) {
 	n, e := attrs[ck.CKA_MODULUS], attrs[ck.CKA_PUBLIC_EXPONENT]
+	if len(e) == 0 {
+		e = rsaExponentFromPrimes(attrs)
+	}
 	if len(n) == 0 || len(e) == 0 {
 		return nil, nil
 	}
@@ -81,6 +84,31 @@ func rsaSPKI(attrs map[ck.AttributeType][]byte) ([]byte, error) {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
 	return marshalSPKI(oidRSAEncryption, asn1.NullBytes, key)
+}
+
+// rsaExponentFromPrimes recovers e of a private key stored without
+// CKA_PUBLIC_EXPONENT (it was optional before PKCS#11 2.40) from d and the
+// primes: e = d^-1 mod lcm(p-1, q-1), which is e itself since e < lcm.
+// nil when they are not there or do not make an RSA key.
+func rsaExponentFromPrimes(attrs map[ck.AttributeType][]byte) []byte {
+	n, d := attrs[ck.CKA_MODULUS], attrs[ck.CKA_PRIVATE_EXPONENT]
+	p, q := attrs[ck.CKA_PRIME_1], attrs[ck.CKA_PRIME_2]
+	if len(n) == 0 || len(d) == 0 || len(p) == 0 || len(q) == 0 {
+		return nil
+	}
+	one := big.NewInt(1)
+	P, Q := new(big.Int).SetBytes(p), new(big.Int).SetBytes(q)
+	if P.Cmp(one) <= 0 || Q.Cmp(one) <= 0 || new(big.Int).Mul(P, Q).Cmp(new(big.Int).SetBytes(n)) != 0 {
+		return nil
+	}
+	pm, qm := new(big.Int).Sub(P, one), new(big.Int).Sub(Q, one)
+	lambda := new(big.Int).Mul(pm, qm)
+	lambda.Div(lambda, new(big.Int).GCD(nil, nil, pm, qm))
+	e := new(big.Int).ModInverse(new(big.Int).SetBytes(d), lambda)
+	if e == nil {
+		return nil
+	}
+	return e.Bytes()
 }
 
 // ecSPKI: id-ecPublicKey with the namedCurve OID (whether CKA_EC_PARAMS

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
+	"maps"
 	"math/big"
 	"os"
 	"strings"
@@ -181,6 +182,25 @@ func TestPublicKeyInfoIncomplete(t *testing.T) {
 		if err != c.wantErr || (err == nil && got != nil) {
 			t.Errorf("%s: %x, %v; want nil, %v", c.name, got, err, c.wantErr)
 		}
+	}
+}
+
+// TestPublicKeyInfoRSAWithoutExponent: a private key stored without
+// CKA_PUBLIC_EXPONENT but with its primes gives the public key's SPKI.
+func TestPublicKeyInfoRSAWithoutExponent(t *testing.T) {
+	pub, priv := rsaTestKeys(t)
+	want, err := PublicKeyInfo(ck.CKO_PUBLIC_KEY, ck.CKK_RSA, pub.Attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := maps.Clone(priv.Attrs)
+	delete(attrs, ck.CKA_PUBLIC_EXPONENT)
+	if got, err := PublicKeyInfo(ck.CKO_PRIVATE_KEY, ck.CKK_RSA, attrs); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("got %x (%v), want %x", got, err, want)
+	}
+	attrs[ck.CKA_PRIME_2] = []byte{7} // p*q is not n
+	if got, err := PublicKeyInfo(ck.CKO_PRIVATE_KEY, ck.CKK_RSA, attrs); err != nil || got != nil {
+		t.Fatalf("primes of another key: %x, %v", got, err)
 	}
 }
 
