@@ -61,13 +61,19 @@ func fillPublicKeyInfo(k classKey, attrs map[ck.AttributeType][]byte) {
 
 // checkPublicKeyInfoChange takes CKA_PUBLIC_KEY_INFO out of a
 // C_SetAttributeValue or C_CopyObject template: equal to the key's, it
-// changes nothing; any other value does not belong to the key.
+// changes nothing. Another value does not belong to the key: on a private
+// key, where the specification makes the attribute modifiable but bound to
+// the key, CKR_ATTRIBUTE_VALUE_INVALID; on a public key, where it is not
+// modifiable, CKR_ATTRIBUTE_READ_ONLY.
 func checkPublicKeyInfoChange(k classKey, cur, tm map[ck.AttributeType][]byte) error {
 	v, ok := tm[ck.CKA_PUBLIC_KEY_INFO]
 	if !ok || !hasPublicKeyInfo(k) {
 		return nil
 	}
 	if !bytes.Equal(v, cur[ck.CKA_PUBLIC_KEY_INFO]) {
+		if k.class == ck.CKO_PUBLIC_KEY {
+			return ck.CKR_ATTRIBUTE_READ_ONLY
+		}
 		return ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
 	delete(tm, ck.CKA_PUBLIC_KEY_INFO)

@@ -70,7 +70,13 @@ func TestPublicKeyInfoKeyPair(t *testing.T) {
 	wantRV(t, "copy with another key's SPKI", err, ck.CKR_ATTRIBUTE_VALUE_INVALID)
 	must(t, m.SetAttributeValue(h, pub, crTmpl(ck.CKA_PUBLIC_KEY_INFO, spki)))
 	err = m.SetAttributeValue(h, pub, crTmpl(ck.CKA_PUBLIC_KEY_INFO, otherSPKI))
-	wantRV(t, "set another key's SPKI", err, ck.CKR_ATTRIBUTE_VALUE_INVALID)
+	wantRV(t, "set another key's SPKI on a public key", err, ck.CKR_ATTRIBUTE_READ_ONLY)
+	must(t, m.SetAttributeValue(h, priv, crTmpl(ck.CKA_PUBLIC_KEY_INFO, spki)))
+	err = m.SetAttributeValue(h, priv, crTmpl(ck.CKA_PUBLIC_KEY_INFO, otherSPKI))
+	wantRV(t, "set another key's SPKI on a private key", err, ck.CKR_ATTRIBUTE_VALUE_INVALID)
+	if got := attrOf(t, m, h, priv, ck.CKA_PUBLIC_KEY_INFO); !bytes.Equal(got, spki) {
+		t.Fatalf("SPKI after refused sets %x", got)
+	}
 
 	got := findAll(t, m, h, crTmpl(ck.CKA_TOKEN, true, ck.CKA_PUBLIC_KEY_INFO, spki))
 	if len(got) != 2 || !(got[0] == pub && got[1] == priv || got[0] == priv && got[1] == pub) {
