@@ -2,6 +2,8 @@ package mechanisms
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
@@ -188,7 +190,12 @@ func TestPublicKeyInfoIncomplete(t *testing.T) {
 // TestPublicKeyInfoRSAWithoutExponent: a private key stored without
 // CKA_PUBLIC_EXPONENT but with its primes gives the public key's SPKI.
 func TestPublicKeyInfoRSAWithoutExponent(t *testing.T) {
-	pub, priv := rsaTestKeys(t)
+	// A key of its own: other tests change the shared rsaTestKeys' maps.
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv := rsaKeyObjects(k)
 	want, err := PublicKeyInfo(ck.CKO_PUBLIC_KEY, ck.CKK_RSA, pub.Attrs)
 	if err != nil {
 		t.Fatal(err)
