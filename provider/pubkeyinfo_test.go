@@ -82,6 +82,13 @@ func TestPublicKeyInfoKeyPair(t *testing.T) {
 	if len(got) != 2 || !(got[0] == pub && got[1] == priv || got[0] == priv && got[1] == pub) {
 		t.Fatalf("search by SPKI found %v, want %v and %v", got, pub, priv)
 	}
+	// With the session objects: the two created public keys and the copy.
+	if got := findAll(t, m, h, crTmpl(ck.CKA_PUBLIC_KEY_INFO, spki)); len(got) != 5 {
+		t.Fatalf("search by SPKI over token and session objects found %d objects, want 5", len(got))
+	}
+	if got := findAll(t, m, h, crTmpl(ck.CKA_CLASS, int(ck.CKO_PRIVATE_KEY), ck.CKA_PUBLIC_KEY_INFO, otherSPKI)); len(got) != 1 || got[0] != other {
+		t.Fatalf("search by the other key's SPKI found %v, want %v", got, other)
+	}
 }
 
 // TestPublicKeyInfoStoredBefore: a token key stored without the attribute

@@ -40,6 +40,10 @@ func TestPublicKeyInfoInterop(t *testing.T) {
 					if priv := e.attrs(t, k.priv, pkcs11.CKA_PUBLIC_KEY_INFO)[0]; !bytes.Equal(priv, k.spki) {
 						t.Fatalf("private key's CKA_PUBLIC_KEY_INFO %x, want %x", priv, k.spki)
 					}
+					found := e.find(t, attr(pkcs11.CKA_PUBLIC_KEY_INFO, got))
+					if len(found) != 2 || !(found[0] == k.pub && found[1] == k.priv || found[0] == k.priv && found[1] == k.pub) {
+						t.Fatalf("C_FindObjects by CKA_PUBLIC_KEY_INFO found %v, want %v and %v", found, k.pub, k.priv)
+					}
 					f := e.file(t, "spki.der", got)
 					if back := openssl(t, nil, "pkey", "-pubin", "-inform", "DER", "-in", f, "-outform", "DER"); !bytes.Equal(back, got) {
 						t.Fatalf("openssl pkey reads CKA_PUBLIC_KEY_INFO as %x", back)
@@ -63,6 +67,16 @@ func TestPublicKeyInfoInterop(t *testing.T) {
 			last = k.spki
 		})
 	}
+}
+
+// find runs a whole C_FindObjects search.
+func (e *env) find(t testing.TB, tmpl ...*pkcs11.Attribute) []pkcs11.ObjectHandle {
+	t.Helper()
+	hsmtest.Must(t, e.p.FindObjectsInit(e.s, tmpl), "C_FindObjectsInit")
+	defer e.p.FindObjectsFinal(e.s)
+	got, _, err := e.p.FindObjects(e.s, 100)
+	hsmtest.Must(t, err, "C_FindObjects")
+	return got
 }
 
 // TestPublicKeyInfoPQC: ML-DSA, ML-KEM and SLH-DSA keys carry the SPKI of
