@@ -187,6 +187,29 @@ func TestPublicKeyInfoIncomplete(t *testing.T) {
 	}
 }
 
+// TestPublicKeyInfoCompressedPoint: a key imported with a compressed
+// CKA_EC_POINT has the uncompressed point in its SPKI (RFC 5480 allows
+// both; the uncompressed form is what every reader takes).
+func TestPublicKeyInfoCompressedPoint(t *testing.T) {
+	for _, c := range []*Curve{curves[1], curveK1} {
+		pub, _ := genECKeys(t, c)
+		want, err := PublicKeyInfo(ck.CKO_PUBLIC_KEY, ck.CKK_EC, pub.Attrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := DecodeECPoint(c, pub.Attrs[ck.CKA_EC_POINT])
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := c.Size()
+		compressed := append([]byte{2 | raw[2*size]&1}, raw[1:1+size]...)
+		attrs := map[ck.AttributeType][]byte{ck.CKA_EC_PARAMS: pub.Attrs[ck.CKA_EC_PARAMS], ck.CKA_EC_POINT: encodeECPoint(compressed)}
+		if got, err := PublicKeyInfo(ck.CKO_PUBLIC_KEY, ck.CKK_EC, attrs); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: compressed point gives %x (%v), want %x", c.Name, got, err, want)
+		}
+	}
+}
+
 // TestPublicKeyInfoRSAWithoutExponent: a private key stored without
 // CKA_PUBLIC_EXPONENT but with its primes gives the public key's SPKI.
 func TestPublicKeyInfoRSAWithoutExponent(t *testing.T) {
