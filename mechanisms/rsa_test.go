@@ -158,7 +158,7 @@ func TestRSAErrors(t *testing.T) {
 		return err
 	}
 	short := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_RSA, Attrs: map[ck.AttributeType][]byte{
-		ck.CKA_MODULUS: pub.Attrs[ck.CKA_MODULUS][:64], ck.CKA_PUBLIC_EXPONENT: []byte{1, 0, 1}}}
+		ck.CKA_MODULUS: bytes.Clone(pub.Attrs[ck.CKA_MODULUS][:64]), ck.CKA_PUBLIC_EXPONENT: []byte{1, 0, 1}}}
 	short.Attrs[ck.CKA_MODULUS][63] |= 1
 	evenExp := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_RSA, Attrs: map[ck.AttributeType][]byte{
 		ck.CKA_MODULUS: pub.Attrs[ck.CKA_MODULUS], ck.CKA_PUBLIC_EXPONENT: []byte{1, 0, 0}}}

@@ -34,6 +34,7 @@ package provider
 
 import (
 	"bytes"
+	"math/big"
 	"sort"
 
 	"github.com/gohsm/gohsm/ck"
@@ -681,8 +682,10 @@ func checkKeyMaterial(k classKey, m map[ck.AttributeType][]byte) error {
 			}
 		}
 		if d, ok := m[ck.CKA_VALUE]; ok && k.class == ck.CKO_PRIVATE_KEY {
+			// The scalar must be in [1, n-1]: a zero or out-of-range value
+			// is no key (and would otherwise fail only at first use).
 			d = bytes.TrimLeft(d, "\x00")
-			if len(d) == 0 || len(d) > c.Size() {
+			if len(d) == 0 || len(d) > c.Size() || new(big.Int).SetBytes(d).Cmp(c.Curve.Params().N) >= 0 {
 				return ck.CKR_ATTRIBUTE_VALUE_INVALID
 			}
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"crypto/elliptic"
 	"encoding/binary"
 	"testing"
 
@@ -203,6 +204,8 @@ func TestBuildAttrsErrors(t *testing.T) {
 		{"cert WTLS", tb(ck.CKA_CLASS, ck.CKO_CERTIFICATE, ck.CKA_CERTIFICATE_TYPE, ck.CKC_WTLS), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"EC private without params", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_VALUE, make([]byte, 32)), false, ck.CKR_TEMPLATE_INCOMPLETE},
 		{"EC private bad params", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, "xx", ck.CKA_VALUE, aesKey128), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
+		{"EC private scalar zero", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, p256Params, ck.CKA_VALUE, make([]byte, 32)), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
+		{"EC private scalar = order", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, p256Params, ck.CKA_VALUE, elliptic.P256().Params().N.Bytes()), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"EC private scalar too long", tb(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, p256Params, ck.CKA_VALUE, bytes.Repeat([]byte{1}, 33)), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"EC public bad point", tb(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY, ck.CKA_KEY_TYPE, ck.CKK_EC, ck.CKA_EC_PARAMS, p256Params, ck.CKA_EC_POINT, "nope"), false, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"RSA public modulus bits at create", tb(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY, ck.CKA_KEY_TYPE, ck.CKK_RSA, ck.CKA_MODULUS, []byte{0xc1}, ck.CKA_PUBLIC_EXPONENT, []byte{3}, ck.CKA_MODULUS_BITS, 8), false, ck.CKR_ATTRIBUTE_READ_ONLY},
