@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,15 +27,7 @@ func opensslErr(t testing.TB, stdin []byte, args ...string) ([]byte, error) {
 	if err != nil {
 		t.Skip("openssl command line not installed")
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return out, &opensslError{err, stderr.String()}
-	}
-	return out, nil
+	return symRun(stdin, bin, args...)
 }
 
 type opensslError struct {
