@@ -25,11 +25,7 @@ func (m blockMode) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 		}
 		v = zeroPad(v, b.BlockSize())
 	}
-	out, err := e.Do(v)
-	if err == ck.CKR_DATA_LEN_RANGE {
-		return nil, ck.CKR_KEY_SIZE_RANGE
-	}
-	return out, err
+	return encryptWrapped(e, v)
 }
 
 func (m blockMode) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
@@ -42,6 +38,26 @@ func (m blockMode) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck
 		return nil, err
 	}
 	return unwrapValueAttrs(v, tmpl, !m.pad)
+}
+
+// wrapWith encrypts a key's wrapped form (wrapValue) with e: the wrap of
+// the stream and block ciphers that need no padding.
+func wrapWith(e CipherContext, key *Key) ([]byte, error) {
+	v, err := wrapValue(key)
+	if err != nil {
+		return nil, err
+	}
+	return encryptWrapped(e, v)
+}
+
+// encryptWrapped encrypts a key's wrapped form with e; a length the cipher
+// refuses is a key that does not fit (CKR_KEY_SIZE_RANGE).
+func encryptWrapped(e CipherContext, v []byte) ([]byte, error) {
+	out, err := e.Do(v)
+	if err == ck.CKR_DATA_LEN_RANGE {
+		return nil, ck.CKR_KEY_SIZE_RANGE
+	}
+	return out, err
 }
 
 // unwrapWith decrypts a wrapped key with d and makes the new key's

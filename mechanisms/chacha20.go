@@ -51,15 +51,7 @@ func (m chacha20Mech) WrapKey(wrapping, key *Key, param any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := wrapValue(key)
-	if err != nil {
-		return nil, err
-	}
-	out, err := e.Do(v)
-	if err == ck.CKR_DATA_LEN_RANGE {
-		return nil, ck.CKR_KEY_SIZE_RANGE
-	}
-	return out, err
+	return wrapWith(e, key)
 }
 
 func (m chacha20Mech) UnwrapKey(unwrapping *Key, param any, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {

@@ -42,11 +42,7 @@ func rsaWrap(e CipherContext, key *Key) ([]byte, error) {
 	if key == nil || key.Class != ck.CKO_SECRET_KEY { // a PKCS #8 key never fits
 		return nil, ck.CKR_KEY_NOT_WRAPPABLE
 	}
-	out, err := e.Do(key.Attrs[ck.CKA_VALUE])
-	if err == ck.CKR_DATA_LEN_RANGE {
-		return nil, ck.CKR_KEY_SIZE_RANGE
-	}
-	return out, err
+	return encryptWrapped(e, key.Attrs[ck.CKA_VALUE])
 }
 
 func rsaUnwrap(d CipherContext, wrapped []byte, tmpl ck.Template) (map[ck.AttributeType][]byte, error) {
