@@ -2,7 +2,6 @@ package mechanisms
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -20,34 +19,25 @@ func TestHKDFDataVectors(t *testing.T) {
 		t.Fatal("CKM_HKDF_DERIVE must derive secret keys")
 	}
 	dataClass := ck.EncodeULong(ck.ULong(ck.CKO_DATA))
-	for _, v := range readVectors(t, "testdata/hkdf.txt") {
-		prf := hkdfPRF[v["Hash"]]
-		ikm, salt, info := unhex(t, v["IKM"]), unhex(t, v["Salt"]), unhex(t, v["Info"])
-		okm, prk, exp := unhex(t, strings.ToLower(v["OKM"])), unhex(t, strings.ToLower(v["PRK"])), unhex(t, strings.ToLower(v["ExpandOnly"]))
-		saltType := ck.CKF_HKDF_SALT_DATA
-		if len(salt) == 0 {
-			saltType = ck.CKF_HKDF_SALT_NULL
-		}
-		base := secretKey(ck.CKK_GENERIC_SECRET, ikm)
+	for _, v := range readHKDFVectors(t, "testdata/hkdf.txt", hkdfPRF) {
+		base := secretKey(ck.CKK_GENERIC_SECRET, v.ikm)
 		for _, tc := range []struct {
-			name            string
-			extract, expand bool
-			tmpl            ck.Template
-			want            []byte
+			name string
+			mode hkdfMode
+			tmpl ck.Template
 		}{
-			{"both", true, true, ck.Template{valueLen(len(okm))}, okm},
-			{"both, class named", true, true, ck.Template{{Type: ck.CKA_CLASS, Value: dataClass}, valueLen(len(okm))}, okm},
-			{"extract", true, false, nil, prk},
-			{"expand", false, true, ck.Template{valueLen(len(exp))}, exp},
+			{"both", v.both, ck.Template{valueLen(len(v.both.want))}},
+			{"both, class named", v.both, ck.Template{{Type: ck.CKA_CLASS, Value: dataClass}, valueLen(len(v.both.want))}},
+			{"extract", v.extract, nil},
+			{"expand", v.expand, ck.Template{valueLen(len(v.expand.want))}},
 		} {
-			p := &ck.HKDFParams{Extract: tc.extract, Expand: tc.expand, PRF: prf, SaltType: saltType, Salt: salt, Info: info}
-			attrs, err := m.DeriveKey(base, p, tc.tmpl)
-			if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], tc.want) {
-				t.Errorf("%s %s: %v", v["Hash"], tc.name, err)
+			attrs, err := m.DeriveKey(base, tc.mode.p, tc.tmpl)
+			if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], tc.mode.want) {
+				t.Errorf("%s %s: %v", v.hash, tc.name, err)
 				continue
 			}
 			if !bytes.Equal(attrs[ck.CKA_CLASS], dataClass) || len(attrs) != 2 {
-				t.Errorf("%s %s: attributes %v, want CKA_CLASS=CKO_DATA and CKA_VALUE only", v["Hash"], tc.name, attrs)
+				t.Errorf("%s %s: attributes %v, want CKA_CLASS=CKO_DATA and CKA_VALUE only", v.hash, tc.name, attrs)
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"strings"
 	"testing"
 
 	"github.com/gohsm/gohsm/ck"
@@ -24,31 +23,13 @@ var hkdfDigestPRF = map[string]ck.MechanismType{
 // is not a digest (an HMAC, a cipher, an unknown value) is refused.
 func TestHKDFDigests(t *testing.T) {
 	seen := map[string]bool{}
-	for _, v := range readVectors(t, "testdata/hkdf_digests.txt") {
-		prf, ok := hkdfDigestPRF[v["Hash"]]
-		if !ok {
-			t.Fatalf("unknown hash %q in testdata", v["Hash"])
-		}
-		seen[v["Hash"]] = true
-		ikm, salt, info := unhex(t, v["IKM"]), unhex(t, v["Salt"]), unhex(t, v["Info"])
-		saltType := ck.CKF_HKDF_SALT_DATA
-		if len(salt) == 0 {
-			saltType = ck.CKF_HKDF_SALT_NULL
-		}
-		for _, tc := range []struct {
-			mode            string
-			extract, expand bool
-			want            []byte
-		}{
-			{"both", true, true, unhex(t, strings.ToLower(v["OKM"]))},
-			{"extract", true, false, unhex(t, strings.ToLower(v["PRK"]))},
-			{"expand", false, true, unhex(t, strings.ToLower(v["ExpandOnly"]))},
-		} {
-			p := &ck.HKDFParams{Extract: tc.extract, Expand: tc.expand, PRF: prf, SaltType: saltType, Salt: salt, Info: info}
+	for _, v := range readHKDFVectors(t, "testdata/hkdf_digests.txt", hkdfDigestPRF) {
+		seen[v.hash] = true
+		for _, tc := range v.modes() {
 			for _, mt := range []ck.MechanismType{ck.CKM_HKDF_DERIVE, ck.CKM_HKDF_DATA} {
-				attrs, err := mustLookup(t, mt).(KeyDeriver).DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, ikm), p, ck.Template{valueLen(len(tc.want))})
+				attrs, err := mustLookup(t, mt).(KeyDeriver).DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, v.ikm), tc.p, ck.Template{valueLen(len(tc.want))})
 				if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], tc.want) {
-					t.Errorf("%v HKDF-%s %s: %v, value equal %v", mt, v["Hash"], tc.mode, err, err == nil && bytes.Equal(attrs[ck.CKA_VALUE], tc.want))
+					t.Errorf("%v HKDF-%s %s: %v, value equal %v", mt, v.hash, tc.name, err, err == nil && bytes.Equal(attrs[ck.CKA_VALUE], tc.want))
 				}
 			}
 		}

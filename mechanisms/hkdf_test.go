@@ -10,28 +10,61 @@ import (
 
 var hkdfPRF = map[string]ck.MechanismType{"SHA1": ck.CKM_SHA_1, "SHA256": ck.CKM_SHA256, "SHA384": ck.CKM_SHA384, "SHA512": ck.CKM_SHA512, "SHA3-256": ck.CKM_SHA3_256}
 
-// TestHKDFVectors: RFC 5869 test cases 1-3 and random inputs, outputs of
-// openssl kdf HKDF (testdata/hkdf.txt) in its three modes.
-func TestHKDFVectors(t *testing.T) {
-	m := mustLookup(t, ck.CKM_HKDF_DERIVE)
-	for _, v := range readVectors(t, "testdata/hkdf.txt") {
-		prf := hkdfPRF[v["Hash"]]
-		ikm, salt, info := unhex(t, v["IKM"]), unhex(t, v["Salt"]), unhex(t, v["Info"])
-		okm, prk, exp := unhex(t, strings.ToLower(v["OKM"])), unhex(t, strings.ToLower(v["PRK"])), unhex(t, strings.ToLower(v["ExpandOnly"]))
+// hkdfVector is one record of an `openssl kdf HKDF` vector file: the input
+// key and each mode's parameters and output.
+type hkdfVector struct {
+	hash                  string
+	ikm                   []byte
+	both, extract, expand hkdfMode
+}
+
+type hkdfMode struct {
+	name string
+	p    *ck.HKDFParams
+	want []byte
+}
+
+func (v hkdfVector) modes() []hkdfMode { return []hkdfMode{v.both, v.extract, v.expand} }
+
+// readHKDFVectors reads file (Hash, IKM, Salt, Info, OKM, PRK, ExpandOnly);
+// a hash prfs does not name fails the test.
+func readHKDFVectors(t *testing.T, file string, prfs map[string]ck.MechanismType) []hkdfVector {
+	t.Helper()
+	var out []hkdfVector
+	for _, v := range readVectors(t, file) {
+		prf, ok := prfs[v["Hash"]]
+		if !ok {
+			t.Fatalf("%s: unknown hash %q", file, v["Hash"])
+		}
+		salt, info := unhex(t, v["Salt"]), unhex(t, v["Info"])
 		saltType := ck.CKF_HKDF_SALT_DATA
 		if len(salt) == 0 {
 			saltType = ck.CKF_HKDF_SALT_NULL
 		}
-		base := secretKey(ck.CKK_HKDF, ikm)
-		for _, tc := range []struct {
-			name            string
-			extract, expand bool
-			want            []byte
-		}{{"both", true, true, okm}, {"extract", true, false, prk}, {"expand", false, true, exp}} {
-			p := &ck.HKDFParams{Extract: tc.extract, Expand: tc.expand, PRF: prf, SaltType: saltType, Salt: salt, Info: info}
-			attrs, err := m.(KeyDeriver).DeriveKey(base, p, ck.Template{valueLen(len(tc.want))})
+		mode := func(name string, extract, expand bool, want string) hkdfMode {
+			p := &ck.HKDFParams{Extract: extract, Expand: expand, PRF: prf, SaltType: saltType, Salt: salt, Info: info}
+			return hkdfMode{name, p, unhex(t, strings.ToLower(want))}
+		}
+		out = append(out, hkdfVector{
+			hash: v["Hash"], ikm: unhex(t, v["IKM"]),
+			both:    mode("both", true, true, v["OKM"]),
+			extract: mode("extract", true, false, v["PRK"]),
+			expand:  mode("expand", false, true, v["ExpandOnly"]),
+		})
+	}
+	return out
+}
+
+// TestHKDFVectors: RFC 5869 test cases 1-3 and random inputs, outputs of
+// openssl kdf HKDF (testdata/hkdf.txt) in its three modes.
+func TestHKDFVectors(t *testing.T) {
+	m := mustLookup(t, ck.CKM_HKDF_DERIVE)
+	for _, v := range readHKDFVectors(t, "testdata/hkdf.txt", hkdfPRF) {
+		base := secretKey(ck.CKK_HKDF, v.ikm)
+		for _, tc := range v.modes() {
+			attrs, err := m.(KeyDeriver).DeriveKey(base, tc.p, ck.Template{valueLen(len(tc.want))})
 			if err != nil || !bytes.Equal(attrs[ck.CKA_VALUE], tc.want) {
-				t.Errorf("%s %s: %v", v["Hash"], tc.name, err)
+				t.Errorf("%s %s: %v", v.hash, tc.name, err)
 			}
 		}
 	}
