@@ -68,18 +68,10 @@ func init() {
 	rsaPub := func(t *testing.T) *Key { p, _ := rsaTestKeys(t); return p }
 	rsaPriv := func(t *testing.T) *Key { _, p := rsaTestKeys(t); return p }
 	addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub, encKey: rsaPub, decKey: rsaPriv}, ck.CKM_RSA_PKCS)
-	addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub},
-		ck.CKM_SHA1_RSA_PKCS, ck.CKM_SHA224_RSA_PKCS, ck.CKM_SHA256_RSA_PKCS, ck.CKM_SHA384_RSA_PKCS, ck.CKM_SHA512_RSA_PKCS,
-		ck.CKM_SHA3_224_RSA_PKCS, ck.CKM_SHA3_256_RSA_PKCS, ck.CKM_SHA3_384_RSA_PKCS, ck.CKM_SHA3_512_RSA_PKCS)
 	addFixture(fixture{pubTmpl: ck.Template{{Type: ck.CKA_MODULUS_BITS, Value: ck.EncodeULong(1024)}}}, ck.CKM_RSA_PKCS_KEY_PAIR_GEN)
-	for typ, h := range map[ck.MechanismType]ck.MechanismType{
-		ck.CKM_SHA1_RSA_PKCS_PSS: ck.CKM_SHA_1, ck.CKM_SHA224_RSA_PKCS_PSS: ck.CKM_SHA224, ck.CKM_SHA256_RSA_PKCS_PSS: ck.CKM_SHA256,
-		ck.CKM_SHA384_RSA_PKCS_PSS: ck.CKM_SHA384, ck.CKM_SHA512_RSA_PKCS_PSS: ck.CKM_SHA512,
-		ck.CKM_SHA3_224_RSA_PKCS_PSS: ck.CKM_SHA3_224, ck.CKM_SHA3_256_RSA_PKCS_PSS: ck.CKM_SHA3_256,
-		ck.CKM_SHA3_384_RSA_PKCS_PSS: ck.CKM_SHA3_384, ck.CKM_SHA3_512_RSA_PKCS_PSS: ck.CKM_SHA3_512,
-	} {
-		mgf := pssMechByName[opensslName(digestHashes[h])].mgf
-		addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub, param: func() any { return pssParamBytes(h, mgf, 20) }}, typ)
+	for _, h := range rsaHashes {
+		addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub}, h.pkcs1)
+		addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub, param: func() any { return pssParamBytes(h.digest, h.mgf, 20) }}, h.pss)
 	}
 	addFixture(fixture{signKey: rsaPriv, verifyKey: rsaPub, data: make([]byte, 32),
 		param: func() any { return pssParamBytes(ck.CKM_SHA256, ck.CKG_MGF1_SHA256, 32) }}, ck.CKM_RSA_PKCS_PSS)

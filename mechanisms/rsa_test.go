@@ -12,10 +12,27 @@ import (
 	"github.com/gohsm/gohsm/ck"
 )
 
-var rsaPKCSHashMechs = map[string]ck.MechanismType{
-	"none": ck.CKM_RSA_PKCS, "sha1": ck.CKM_SHA1_RSA_PKCS, "sha224": ck.CKM_SHA224_RSA_PKCS,
-	"sha256": ck.CKM_SHA256_RSA_PKCS, "sha384": ck.CKM_SHA384_RSA_PKCS, "sha512": ck.CKM_SHA512_RSA_PKCS,
-	"sha3-224": ck.CKM_SHA3_224_RSA_PKCS, "sha3-256": ck.CKM_SHA3_256_RSA_PKCS, "sha3-384": ck.CKM_SHA3_384_RSA_PKCS, "sha3-512": ck.CKM_SHA3_512_RSA_PKCS,
+// rsaHash is what PKCS#11 calls a hash in the RSA tests: its digest, MGF1,
+// PKCS #1 v1.5 and PSS signature mechanisms, and Go's hash.
+type rsaHash struct {
+	digest, pkcs1, pss ck.MechanismType
+	mgf                ck.MGF
+	h                  crypto.Hash
+}
+
+// rsaHashes is keyed by openssl's name (testdata); wycheproofRSAHash reads
+// Wycheproof's. SHA-512/224 and SHA-512/256 are missing: PKCS#11 has no
+// MGF1 nor RSA signature mechanisms with them.
+var rsaHashes = map[string]rsaHash{
+	"sha1":     {ck.CKM_SHA_1, ck.CKM_SHA1_RSA_PKCS, ck.CKM_SHA1_RSA_PKCS_PSS, ck.CKG_MGF1_SHA1, crypto.SHA1},
+	"sha224":   {ck.CKM_SHA224, ck.CKM_SHA224_RSA_PKCS, ck.CKM_SHA224_RSA_PKCS_PSS, ck.CKG_MGF1_SHA224, crypto.SHA224},
+	"sha256":   {ck.CKM_SHA256, ck.CKM_SHA256_RSA_PKCS, ck.CKM_SHA256_RSA_PKCS_PSS, ck.CKG_MGF1_SHA256, crypto.SHA256},
+	"sha384":   {ck.CKM_SHA384, ck.CKM_SHA384_RSA_PKCS, ck.CKM_SHA384_RSA_PKCS_PSS, ck.CKG_MGF1_SHA384, crypto.SHA384},
+	"sha512":   {ck.CKM_SHA512, ck.CKM_SHA512_RSA_PKCS, ck.CKM_SHA512_RSA_PKCS_PSS, ck.CKG_MGF1_SHA512, crypto.SHA512},
+	"sha3-224": {ck.CKM_SHA3_224, ck.CKM_SHA3_224_RSA_PKCS, ck.CKM_SHA3_224_RSA_PKCS_PSS, ck.CKG_MGF1_SHA3_224, crypto.SHA3_224},
+	"sha3-256": {ck.CKM_SHA3_256, ck.CKM_SHA3_256_RSA_PKCS, ck.CKM_SHA3_256_RSA_PKCS_PSS, ck.CKG_MGF1_SHA3_256, crypto.SHA3_256},
+	"sha3-384": {ck.CKM_SHA3_384, ck.CKM_SHA3_384_RSA_PKCS, ck.CKM_SHA3_384_RSA_PKCS_PSS, ck.CKG_MGF1_SHA3_384, crypto.SHA3_384},
+	"sha3-512": {ck.CKM_SHA3_512, ck.CKM_SHA3_512_RSA_PKCS, ck.CKM_SHA3_512_RSA_PKCS_PSS, ck.CKG_MGF1_SHA3_512, crypto.SHA3_512},
 }
 
 // TestRSAPKCS1Vectors: PKCS #1 v1.5 signatures are deterministic, so ours
@@ -23,7 +40,14 @@ var rsaPKCSHashMechs = map[string]ck.MechanismType{
 func TestRSAPKCS1Vectors(t *testing.T) {
 	pub, priv := rsaTestKeys(t)
 	for _, v := range readVectors(t, "testdata/rsa_pkcs1.txt") {
-		typ := rsaPKCSHashMechs[v["Hash"]]
+		typ := ck.CKM_RSA_PKCS // "none": the message as given
+		if v["Hash"] != "none" {
+			h, ok := rsaHashes[v["Hash"]]
+			if !ok {
+				t.Fatalf("hash %q", v["Hash"])
+			}
+			typ = h.pkcs1
+		}
 		msg, want := unhex(t, v["Msg"]), unhex(t, v["Sig"])
 		s, err := mustLookup(t, typ).(Signer).SignInit(priv, nil)
 		if err != nil {
@@ -59,34 +83,21 @@ func TestRSAPKCS1Vectors(t *testing.T) {
 	}
 }
 
-var pssMechByName = map[string]struct {
-	typ, hashAlg ck.MechanismType
-	mgf          ck.MGF
-	h            crypto.Hash
-}{
-	"sha1":     {ck.CKM_SHA1_RSA_PKCS_PSS, ck.CKM_SHA_1, ck.CKG_MGF1_SHA1, crypto.SHA1},
-	"sha224":   {ck.CKM_SHA224_RSA_PKCS_PSS, ck.CKM_SHA224, ck.CKG_MGF1_SHA224, crypto.SHA224},
-	"sha256":   {ck.CKM_SHA256_RSA_PKCS_PSS, ck.CKM_SHA256, ck.CKG_MGF1_SHA256, crypto.SHA256},
-	"sha384":   {ck.CKM_SHA384_RSA_PKCS_PSS, ck.CKM_SHA384, ck.CKG_MGF1_SHA384, crypto.SHA384},
-	"sha512":   {ck.CKM_SHA512_RSA_PKCS_PSS, ck.CKM_SHA512, ck.CKG_MGF1_SHA512, crypto.SHA512},
-	"sha3-224": {ck.CKM_SHA3_224_RSA_PKCS_PSS, ck.CKM_SHA3_224, ck.CKG_MGF1_SHA3_224, crypto.SHA3_224},
-	"sha3-256": {ck.CKM_SHA3_256_RSA_PKCS_PSS, ck.CKM_SHA3_256, ck.CKG_MGF1_SHA3_256, crypto.SHA3_256},
-	"sha3-384": {ck.CKM_SHA3_384_RSA_PKCS_PSS, ck.CKM_SHA3_384, ck.CKG_MGF1_SHA3_384, crypto.SHA3_384},
-	"sha3-512": {ck.CKM_SHA3_512_RSA_PKCS_PSS, ck.CKM_SHA3_512, ck.CKG_MGF1_SHA3_512, crypto.SHA3_512},
-}
-
 // TestRSAPSSVectors: openssl's PSS signatures (testdata/rsa_pss.txt) verify
 // with the exact salt length and fail with another; ours round-trip.
 func TestRSAPSSVectors(t *testing.T) {
 	pub, priv := rsaTestKeys(t)
 	for _, v := range readVectors(t, "testdata/rsa_pss.txt") {
-		m := pssMechByName[v["Hash"]]
+		m, ok := rsaHashes[v["Hash"]]
+		if !ok {
+			t.Fatalf("hash %q", v["Hash"])
+		}
 		salt := 256 - m.h.Size() - 2
 		if v["Salt"] != "max" {
 			salt, _ = strconv.Atoi(v["Salt"])
 		}
 		msg, sig := unhex(t, v["Msg"]), unhex(t, v["Sig"])
-		param := pssParamBytes(m.hashAlg, m.mgf, salt)
+		param := pssParamBytes(m.digest, m.mgf, salt)
 		verify := func(typ ck.MechanismType, param any, data, sig []byte) error {
 			vc, err := mustLookup(t, typ).(Verifier).VerifyInit(pub, param)
 			if err != nil {
@@ -94,7 +105,7 @@ func TestRSAPSSVectors(t *testing.T) {
 			}
 			return vc.Verify(data, sig)
 		}
-		if err := verify(m.typ, param, msg, sig); err != nil {
+		if err := verify(m.pss, param, msg, sig); err != nil {
 			t.Errorf("%s salt %d: %v", v["Hash"], salt, err)
 		}
 		if err := verify(ck.CKM_RSA_PKCS_PSS, param, hashOf(m.h, msg), sig); err != nil {
@@ -104,10 +115,10 @@ func TestRSAPSSVectors(t *testing.T) {
 		if other == 0 {
 			other = 2
 		}
-		if err := verify(m.typ, pssParamBytes(m.hashAlg, m.mgf, other), msg, sig); err != ck.CKR_SIGNATURE_INVALID {
+		if err := verify(m.pss, pssParamBytes(m.digest, m.mgf, other), msg, sig); err != ck.CKR_SIGNATURE_INVALID {
 			t.Errorf("%s: salt %d instead of %d: %v", v["Hash"], other, salt, err)
 		}
-		s, err := mustLookup(t, m.typ).(Signer).SignInit(priv, param)
+		s, err := mustLookup(t, m.pss).(Signer).SignInit(priv, param)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +126,7 @@ func TestRSAPSSVectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := verify(m.typ, param, msg, ours); err != nil {
+		if err := verify(m.pss, param, msg, ours); err != nil {
 			t.Errorf("%s salt %d: own signature: %v", v["Hash"], salt, err)
 		}
 	}
