@@ -83,19 +83,18 @@ func TestWycheproofHMAC(t *testing.T) {
 	}
 }
 
-// TestWycheproofHKDF: extract-and-expand through CKM_HKDF_DERIVE, the output
-// length being the derived key's CKA_VALUE_LEN; a valid vector also as
-// extract-only then expand-only. An empty salt is
-// CKF_HKDF_SALT_NULL (RFC 5869: a string of zeros, the same thing).
-func TestWycheproofHKDF(t *testing.T) {
-	type group struct {
-		Tests []struct {
-			wpTest
-			IKM, Salt, Info, OKM wpHex
-			Size                 int
-		}
-	}
-	m := mustLookup(t, ck.CKM_HKDF_DERIVE).(KeyDeriver)
+// wpHKDFTest is a test of Wycheproof's hkdf_* files.
+type wpHKDFTest struct {
+	wpTest
+	IKM, Salt, Info, OKM wpHex
+	Size                 int
+}
+
+// eachWPHKDF runs f on every test of the hkdf_* files with the test's
+// extract-and-expand parameters; an empty salt is CKF_HKDF_SALT_NULL
+// (RFC 5869: a string of zeros, the same thing).
+func eachWPHKDF(t *testing.T, f func(t *testing.T, r *wpRun, prf ck.MechanismType, tc wpHKDFTest, p *ck.HKDFParams)) {
+	type group struct{ Tests []wpHKDFTest }
 	for file, prf := range map[string]ck.MechanismType{
 		"hkdf_sha1": ck.CKM_SHA_1, "hkdf_sha256": ck.CKM_SHA256, "hkdf_sha384": ck.CKM_SHA384, "hkdf_sha512": ck.CKM_SHA512,
 	} {
@@ -108,46 +107,7 @@ func TestWycheproofHKDF(t *testing.T) {
 					if len(tc.Salt) == 0 {
 						p.SaltType = ck.CKF_HKDF_SALT_NULL
 					}
-					derive := func(n int) ([]byte, error) {
-						attrs, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), p, ck.Template{valueLen(n)})
-						return attrs[ck.CKA_VALUE], err
-					}
-					if tc.Result == "valid" && tc.Size > maxGenericSecretLen {
-						// The output is a key, and gohsm's secret keys are at most
-						// 512 bytes (ulMaxKeySize). Check the refusal, and the
-						// 512-byte prefix (HKDF's output is T(1)||T(2)||..., so
-						// a shorter output is a prefix of a longer one).
-						if _, err := derive(tc.Size); err != ck.CKR_TEMPLATE_INCONSISTENT {
-							t.Errorf("tcId %d: %d-byte key: %v, want CKR_TEMPLATE_INCONSISTENT", tc.TcID, tc.Size, err)
-						}
-						if got, err := derive(maxGenericSecretLen); err != nil || !bytes.Equal(got, tc.OKM[:maxGenericSecretLen]) {
-							t.Errorf("tcId %d: 512-byte prefix: %v", tc.TcID, err)
-						}
-						r.skip(tc.wpTest, "key above the 512-byte bound (refusal and prefix checked; TestWycheproofHKDFData runs it)")
-						continue
-					}
-					r.check(tc.wpTest, func() error {
-						got, err := derive(tc.Size)
-						if err != nil {
-							return err
-						}
-						if !bytes.Equal(got, tc.OKM) {
-							return errMismatch
-						}
-						// The same in two derivations: extract only (the PRK, a
-						// key as long as the hash), then expand only from it.
-						ext, exp := *p, *p
-						ext.Expand, exp.Extract = false, false
-						prk, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), &ext, ck.Template{valueLen(digestHashes[prf].Size())})
-						if err != nil {
-							return err
-						}
-						okm, err := m.DeriveKey(secretKey(ck.CKK_HKDF, prk[ck.CKA_VALUE]), &exp, ck.Template{valueLen(tc.Size)})
-						if err == nil && !bytes.Equal(okm[ck.CKA_VALUE], tc.OKM) {
-							return errMismatch
-						}
-						return err
-					})
+					f(t, r, prf, tc, p)
 				}
 			}
 			r.done()
@@ -155,42 +115,69 @@ func TestWycheproofHKDF(t *testing.T) {
 	}
 }
 
+// TestWycheproofHKDF: extract-and-expand through CKM_HKDF_DERIVE, the output
+// length being the derived key's CKA_VALUE_LEN; a valid vector also as
+// extract-only then expand-only.
+func TestWycheproofHKDF(t *testing.T) {
+	m := mustLookup(t, ck.CKM_HKDF_DERIVE).(KeyDeriver)
+	eachWPHKDF(t, func(t *testing.T, r *wpRun, prf ck.MechanismType, tc wpHKDFTest, p *ck.HKDFParams) {
+		derive := func(n int) ([]byte, error) {
+			attrs, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), p, ck.Template{valueLen(n)})
+			return attrs[ck.CKA_VALUE], err
+		}
+		if tc.Result == "valid" && tc.Size > maxGenericSecretLen {
+			// The output is a key, and gohsm's secret keys are at most
+			// 512 bytes (ulMaxKeySize). Check the refusal, and the
+			// 512-byte prefix (HKDF's output is T(1)||T(2)||..., so
+			// a shorter output is a prefix of a longer one).
+			if _, err := derive(tc.Size); err != ck.CKR_TEMPLATE_INCONSISTENT {
+				t.Errorf("tcId %d: %d-byte key: %v, want CKR_TEMPLATE_INCONSISTENT", tc.TcID, tc.Size, err)
+			}
+			if got, err := derive(maxGenericSecretLen); err != nil || !bytes.Equal(got, tc.OKM[:maxGenericSecretLen]) {
+				t.Errorf("tcId %d: 512-byte prefix: %v", tc.TcID, err)
+			}
+			r.skip(tc.wpTest, "key above the 512-byte bound (refusal and prefix checked; TestWycheproofHKDFData runs it)")
+			return
+		}
+		r.check(tc.wpTest, func() error {
+			got, err := derive(tc.Size)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(got, tc.OKM) {
+				return errMismatch
+			}
+			// The same in two derivations: extract only (the PRK, a
+			// key as long as the hash), then expand only from it.
+			ext, exp := *p, *p
+			ext.Expand, exp.Extract = false, false
+			prk, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), &ext, ck.Template{valueLen(digestHashes[prf].Size())})
+			if err != nil {
+				return err
+			}
+			okm, err := m.DeriveKey(secretKey(ck.CKK_HKDF, prk[ck.CKA_VALUE]), &exp, ck.Template{valueLen(tc.Size)})
+			if err == nil && !bytes.Equal(okm[ck.CKA_VALUE], tc.OKM) {
+				return errMismatch
+			}
+			return err
+		})
+	})
+}
+
 // TestWycheproofHKDFData: the same vectors through CKM_HKDF_DATA, whose
 // output is a data object of up to 255 hash lengths, so the longest outputs
 // run too; a longer one is refused.
 func TestWycheproofHKDFData(t *testing.T) {
-	type group struct {
-		Tests []struct {
-			wpTest
-			IKM, Salt, Info, OKM wpHex
-			Size                 int
-		}
-	}
 	m := mustLookup(t, ck.CKM_HKDF_DATA).(KeyDeriver)
-	for file, prf := range map[string]ck.MechanismType{
-		"hkdf_sha1": ck.CKM_SHA_1, "hkdf_sha256": ck.CKM_SHA256, "hkdf_sha384": ck.CKM_SHA384, "hkdf_sha512": ck.CKM_SHA512,
-	} {
-		t.Run(file, func(t *testing.T) {
-			groups, n := wpGroups[group](t, file)
-			r := newWPRun(t, file, n).allowing(ck.CKR_TEMPLATE_INCONSISTENT)
-			for _, g := range groups {
-				for _, tc := range g.Tests {
-					r.check(tc.wpTest, func() error {
-						p := &ck.HKDFParams{Extract: true, Expand: true, PRF: prf, SaltType: ck.CKF_HKDF_SALT_DATA, Salt: tc.Salt, Info: tc.Info}
-						if len(tc.Salt) == 0 {
-							p.SaltType = ck.CKF_HKDF_SALT_NULL
-						}
-						attrs, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), p, ck.Template{valueLen(tc.Size)})
-						if err == nil && !bytes.Equal(attrs[ck.CKA_VALUE], tc.OKM) {
-							return errMismatch
-						}
-						return err
-					})
-				}
+	eachWPHKDF(t, func(_ *testing.T, r *wpRun, _ ck.MechanismType, tc wpHKDFTest, p *ck.HKDFParams) {
+		r.check(tc.wpTest, func() error {
+			attrs, err := m.DeriveKey(secretKey(ck.CKK_GENERIC_SECRET, tc.IKM), p, ck.Template{valueLen(tc.Size)})
+			if err == nil && !bytes.Equal(attrs[ck.CKA_VALUE], tc.OKM) {
+				return errMismatch
 			}
-			r.done()
+			return err
 		})
-	}
+	})
 }
 
 // TestWycheproofPBKDF2: CKM_PKCS5_PBKD2 as C_GenerateKey of a generic secret
