@@ -13,21 +13,32 @@ import (
 // PKCS#11's signature format), ECDH with raw points (what
 // CKM_ECDH1_DERIVE's pPublicData takes), X25519, X448, Ed25519 and Ed448.
 
+// wpECDSAGroup is a group of the ecdsa_* files.
+type wpECDSAGroup struct {
+	PublicKey struct {
+		Curve        string
+		Uncompressed wpHex
+	}
+	SHA   string
+	Tests []struct {
+		wpTest
+		Msg, Sig wpHex
+	}
+}
+
+func (g wpECDSAGroup) public(t *testing.T) *Key {
+	return &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
+		ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
+}
+
+// wpSlowCurve: scalar multiplication is slow on P-384 and P-521, so their
+// vectors run one way only.
+func wpSlowCurve(curve string) bool { return curve == "secp384r1" || curve == "secp521r1" }
+
 // TestWycheproofECDSA verifies through CKM_ECDSA_SHA* and, where scalar
 // multiplication is cheap (not P-384, P-521), also in pieces and through
 // CKM_ECDSA over the hash; all must agree.
 func TestWycheproofECDSA(t *testing.T) {
-	type group struct {
-		PublicKey struct {
-			Curve        string
-			Uncompressed wpHex
-		}
-		SHA   string
-		Tests []struct {
-			wpTest
-			Msg, Sig wpHex
-		}
-	}
 	for _, file := range []string{
 		"ecdsa_secp224r1_sha224_p1363", "ecdsa_secp224r1_sha256_p1363", "ecdsa_secp224r1_sha512_p1363",
 		"ecdsa_secp256r1_sha256_p1363", "ecdsa_secp256r1_sha512_p1363",
@@ -36,7 +47,7 @@ func TestWycheproofECDSA(t *testing.T) {
 		"ecdsa_secp256k1_sha256_p1363", "ecdsa_secp256k1_sha512_p1363",
 	} {
 		t.Run(file, func(t *testing.T) {
-			groups, n := wpGroups[group](t, file)
+			groups, n := wpGroups[wpECDSAGroup](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(20).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
 			raw := mustLookup(t, ck.CKM_ECDSA).(Verifier)
 			for _, g := range groups {
@@ -44,17 +55,11 @@ func TestWycheproofECDSA(t *testing.T) {
 				if !ok {
 					t.Fatalf("hash %q", g.SHA)
 				}
-				hashed := mustLookup(t, ecdsaHashMechs[h]).(Verifier)
-				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
-					ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
+				pub := g.public(t)
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error {
-						if g.PublicKey.Curve == "secp384r1" || g.PublicKey.Curve == "secp521r1" {
-							v, err := hashed.VerifyInit(pub, nil)
-							if err != nil {
-								return err
-							}
-							return v.Verify(tc.Msg, tc.Sig)
+						if wpSlowCurve(g.PublicKey.Curve) {
+							return wpVerifySingle(ecdsaHashMechs[h], pub, nil, tc.Msg, tc.Sig)
 						}
 						err := wpVerify(ecdsaHashMechs[h], pub, nil, tc.Msg, tc.Sig)
 						v, err2 := raw.VerifyInit(pub, nil)
@@ -79,24 +84,13 @@ func TestWycheproofECDSA(t *testing.T) {
 // itself (BER forms, bad lengths, extra bytes ...) have no r||s form and are
 // skipped. Every valid vector is strict DER, so none is skipped.
 func TestWycheproofECDSASHA3(t *testing.T) {
-	type group struct {
-		PublicKey struct {
-			Curve        string
-			Uncompressed wpHex
-		}
-		SHA   string
-		Tests []struct {
-			wpTest
-			Msg, Sig wpHex
-		}
-	}
 	mechs := map[string]ck.MechanismType{"SHA3-224": ck.CKM_ECDSA_SHA3_224, "SHA3-256": ck.CKM_ECDSA_SHA3_256,
 		"SHA3-384": ck.CKM_ECDSA_SHA3_384, "SHA3-512": ck.CKM_ECDSA_SHA3_512}
 	for _, file := range []string{
 		"ecdsa_secp224r1_sha3_224", "ecdsa_secp256r1_sha3_256", "ecdsa_secp384r1_sha3_384", "ecdsa_secp521r1_sha3_512",
 	} {
 		t.Run(file, func(t *testing.T) {
-			groups, n := wpGroups[group](t, file)
+			groups, n := wpGroups[wpECDSAGroup](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(20).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
 			for _, g := range groups {
 				mech, ok := mechs[g.SHA]
@@ -104,8 +98,7 @@ func TestWycheproofECDSASHA3(t *testing.T) {
 					t.Fatalf("hash %q", g.SHA)
 				}
 				size := (len(g.PublicKey.Uncompressed) - 1) / 2
-				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{
-					ck.CKA_EC_PARAMS: derPrintable(t, g.PublicKey.Curve), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.Uncompressed)}}
+				pub := g.public(t)
 				for _, tc := range g.Tests {
 					sig, ok := derToRS(tc.Sig, size)
 					if !ok {
@@ -116,13 +109,8 @@ func TestWycheproofECDSASHA3(t *testing.T) {
 						continue
 					}
 					r.check(tc.wpTest, func() error {
-						if g.PublicKey.Curve == "secp384r1" || g.PublicKey.Curve == "secp521r1" {
-							// single-part only: scalar multiplication is slow there
-							v, err := mustLookup(t, mech).(Verifier).VerifyInit(pub, nil)
-							if err != nil {
-								return err
-							}
-							return v.Verify(tc.Msg, sig)
+						if wpSlowCurve(g.PublicKey.Curve) {
+							return wpVerifySingle(mech, pub, nil, tc.Msg, sig)
 						}
 						return wpVerify(mech, pub, nil, tc.Msg, sig)
 					})
@@ -205,7 +193,7 @@ func TestWycheproofECDH(t *testing.T) {
 						err := wpDeriveZ(ck.CKM_ECDH1_DERIVE, base, peer, tc.Shared)
 						// Cofactor ECDH is the same on these cofactor-1 curves;
 						// checked where scalar multiplication is cheap.
-						if g.Curve != "secp384r1" && g.Curve != "secp521r1" {
+						if !wpSlowCurve(g.Curve) {
 							if err2 := wpDeriveZ(ck.CKM_ECDH1_COFACTOR_DERIVE, base, peer, tc.Shared); err2 != err {
 								t.Errorf("%s tcId %d: ECDH1 %v, ECDH1_COFACTOR %v", file, tc.TcID, err, err2)
 							}
@@ -272,7 +260,6 @@ func TestWycheproofEdDSA(t *testing.T) {
 			Msg, Sig wpHex
 		}
 	}
-	m := mustLookup(t, ck.CKM_EDDSA).(Verifier)
 	for file, c := range map[string]*edCurve{"ed25519": curveEd25519, "ed448": curveEd448} {
 		t.Run(file, func(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
@@ -281,13 +268,7 @@ func TestWycheproofEdDSA(t *testing.T) {
 				pub := &Key{Class: ck.CKO_PUBLIC_KEY, KeyType: ck.CKK_EC_EDWARDS, Attrs: map[ck.AttributeType][]byte{
 					ck.CKA_EC_PARAMS: derOID(t, c.oid), ck.CKA_EC_POINT: encodeECPoint(g.PublicKey.PK)}}
 				for _, tc := range g.Tests {
-					r.check(tc.wpTest, func() error {
-						v, err := m.VerifyInit(pub, nil)
-						if err != nil {
-							return err
-						}
-						return v.Verify(tc.Msg, tc.Sig)
-					})
+					r.check(tc.wpTest, func() error { return wpVerifySingle(ck.CKM_EDDSA, pub, nil, tc.Msg, tc.Sig) })
 				}
 			}
 			r.done()

@@ -24,6 +24,15 @@ func wpDecapsulate(priv *Key, c, want []byte) error {
 	return nil
 }
 
+// wpMLKEMSet is a group's CKA_PARAMETER_SET; an unknown name fails the test.
+func wpMLKEMSet(t *testing.T, name string) ck.ULong {
+	set, ok := mlkemSetNames[name]
+	if !ok {
+		t.Fatalf("parameter set %q", name)
+	}
+	return set
+}
+
 // TestWycheproofMLKEM: the private key is the 64-byte seed d||z (CKA_SEED);
 // K must come out of C_DecapsulateKey. ek is checked against the seed by a
 // round trip: what C_EncapsulateKey makes under ek, the seed's key recovers.
@@ -40,10 +49,7 @@ func TestWycheproofMLKEM(t *testing.T) {
 	r := newWPRun(t, file, n).sampleUnderRace(4).allowing(ck.CKR_ENCRYPTED_DATA_LEN_RANGE, ck.CKR_KEY_TYPE_INCONSISTENT)
 	enc := mustLookup(t, ck.CKM_ML_KEM).(Encapsulator)
 	for _, g := range groups {
-		set, ok := mlkemSetNames[g.ParameterSet]
-		if !ok {
-			t.Fatalf("parameter set %q", g.ParameterSet)
-		}
+		set := wpMLKEMSet(t, g.ParameterSet)
 		for _, tc := range g.Tests {
 			r.check(tc.wpTest, func() error {
 				priv := mlkemKey(ck.CKO_PRIVATE_KEY, set, map[ck.AttributeType][]byte{ck.CKA_SEED: tc.Seed})
@@ -80,10 +86,7 @@ func TestWycheproofMLKEMEncaps(t *testing.T) {
 	r := newWPRun(t, file, n).allowing(ck.CKR_KEY_TYPE_INCONSISTENT)
 	enc := mustLookup(t, ck.CKM_ML_KEM).(Encapsulator)
 	for _, g := range groups {
-		set, ok := mlkemSetNames[g.ParameterSet]
-		if !ok {
-			t.Fatalf("parameter set %q", g.ParameterSet)
-		}
+		set := wpMLKEMSet(t, g.ParameterSet)
 		for _, tc := range g.Tests {
 			pub := mlkemKey(ck.CKO_PUBLIC_KEY, set, map[ck.AttributeType][]byte{ck.CKA_VALUE: tc.EK})
 			if tc.Result == "valid" {
@@ -117,10 +120,7 @@ func TestWycheproofMLKEMExpanded(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
 			r := newWPRun(t, file, n).allowing(ck.CKR_ENCRYPTED_DATA_LEN_RANGE, ck.CKR_KEY_TYPE_INCONSISTENT)
 			for _, g := range groups {
-				set, ok := mlkemSetNames[g.ParameterSet]
-				if !ok {
-					t.Fatalf("parameter set %q", g.ParameterSet)
-				}
+				set := wpMLKEMSet(t, g.ParameterSet)
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error {
 						priv := mlkemKey(ck.CKO_PRIVATE_KEY, set, map[ck.AttributeType][]byte{ck.CKA_VALUE: tc.DK})

@@ -197,6 +197,17 @@ func (r *wpRun) done() {
 	r.t.Logf("%s: %s", r.file, strings.Join(parts, ", "))
 }
 
+// wpVerifySingle verifies single-part only (where multipart would repeat a
+// slow computation, or the mechanism has none).
+func wpVerifySingle(mech ck.MechanismType, key *Key, param any, msg, sig []byte) error {
+	m, _ := Lookup(mech)
+	v, err := m.(Verifier).VerifyInit(key, param)
+	if err != nil {
+		return err
+	}
+	return v.Verify(msg, sig)
+}
+
 // wpVerify verifies single-part and, where the mechanism is multipart, in
 // 5-byte pieces too (C_VerifyUpdate, C_VerifyFinal): both must agree.
 func wpVerify(mech ck.MechanismType, key *Key, param any, msg, sig []byte) error {
