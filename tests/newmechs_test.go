@@ -37,6 +37,17 @@ func needOpenSSL(t *testing.T) {
 	}
 }
 
+// opensslToken runs the test in a child process (nil in the parent) with a
+// new token, skipping it where the openssl command line is missing.
+func opensslToken(t *testing.T) *hsmtest.Token {
+	t.Helper()
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return nil
+	}
+	needOpenSSL(t)
+	return hsmtest.NewToken(t)
+}
+
 // opensslOut runs openssl with args and stdin, failing the test on error.
 func opensslOut(t *testing.T, stdin []byte, args ...string) []byte {
 	t.Helper()
@@ -64,11 +75,10 @@ func mechInfo(t *testing.T, tok *hsmtest.Token, mech ck.MechanismType) *pkcs11.M
 // `openssl kdf HKDF` derives, with the salt as data and as a salt key; a
 // secret-key class in the template is CKR_TEMPLATE_INCONSISTENT.
 func TestHKDFDataThroughLibrary(t *testing.T) {
-	if !hsmtest.InChild(t, hsmtest.Config{}) {
+	tok := opensslToken(t)
+	if tok == nil {
 		return
 	}
-	needOpenSSL(t)
-	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
 	var a capi.Arena
 	defer a.Free()
@@ -144,17 +154,29 @@ func chachaParams(a *capi.Arena, ctr []byte, nonce []byte) []byte {
 	return cWords(cPtr(a, ctr), uint64(8*len(ctr)), cPtr(a, nonce), uint64(8*len(nonce)))
 }
 
+// chachaMech is CKM_CHACHA20 with counter ctr and nonce.
+func chachaMech(a *capi.Arena, ctr, nonce []byte) []*pkcs11.Mechanism {
+	return []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(a, ctr, nonce))}
+}
+
+// opensslChaCha20 is `openssl enc -chacha20` of in under key, whose IV is
+// the little-endian counter, then the nonce.
+func opensslChaCha20(t *testing.T, key, ctr, nonce, in []byte) []byte {
+	t.Helper()
+	iv := hex.EncodeToString(append(append([]byte{}, ctr...), nonce...))
+	return opensslOut(t, in, "enc", "-chacha20", "-K", hex.EncodeToString(key), "-iv", iv)
+}
+
 // TestChaCha20ThroughLibrary: CKM_CHACHA20 with a CKK_CHACHA20 key from
 // CKM_CHACHA20_KEY_GEN encrypts what `openssl enc -chacha20` does (its IV
 // is the little-endian counter, then the nonce), single- and multi-part, in
 // the IETF layout and the original one across a carry into the counter's
 // high word; it decrypts what openssl encrypts; bad parameters are refused.
 func TestChaCha20ThroughLibrary(t *testing.T) {
-	if !hsmtest.InChild(t, hsmtest.Config{}) {
+	tok := opensslToken(t)
+	if tok == nil {
 		return
 	}
-	needOpenSSL(t)
-	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
 	var a capi.Arena
 	defer a.Free()
@@ -181,9 +203,8 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 		{"IETF", []byte{7, 0, 0, 0}, []byte("twelve-bytes")},
 		{"original, carry", []byte{0xfd, 0xff, 0xff, 0xff, 5, 0, 0, 0}, []byte("8 bytes!")},
 	} {
-		mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, c.ctr, c.nonce))}
-		iv := hex.EncodeToString(append(append([]byte{}, c.ctr...), c.nonce...))
-		want := opensslOut(t, pt, "enc", "-chacha20", "-K", hex.EncodeToString(kv), "-iv", iv)
+		mech := chachaMech(&a, c.ctr, c.nonce)
+		want := opensslChaCha20(t, kv, c.ctr, c.nonce, pt)
 		hsmtest.Must(t, p.EncryptInit(s, mech, key), "C_EncryptInit")
 		got, err := p.Encrypt(s, pt)
 		hsmtest.Must(t, err, "C_Encrypt")
@@ -207,7 +228,7 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 		// openssl's ciphertext of other data decrypts.
 		other := []byte("what openssl encrypted, gohsm decrypts")
 		hsmtest.Must(t, p.DecryptInit(s, mech, key), "C_DecryptInit")
-		dec, err := p.Decrypt(s, opensslOut(t, other, "enc", "-chacha20", "-K", hex.EncodeToString(kv), "-iv", iv))
+		dec, err := p.Decrypt(s, opensslChaCha20(t, kv, c.ctr, c.nonce, other))
 		hsmtest.Must(t, err, "C_Decrypt")
 		if !bytes.Equal(dec, other) {
 			t.Errorf("%s: C_Decrypt of openssl's ciphertext = %q", c.name, dec)
@@ -220,7 +241,7 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 	xc.SetCounter(9)
 	xwant := make([]byte, len(pt))
 	xc.XORKeyStream(xwant, pt)
-	hsmtest.Must(t, p.EncryptInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, []byte{9, 0, 0, 0}, xnonce))}, key), "C_EncryptInit(XChaCha20)")
+	hsmtest.Must(t, p.EncryptInit(s, chachaMech(&a, []byte{9, 0, 0, 0}, xnonce), key), "C_EncryptInit(XChaCha20)")
 	xgot, err := p.Encrypt(s, pt)
 	hsmtest.Must(t, err, "C_Encrypt(XChaCha20)")
 	if !bytes.Equal(xgot, xwant) {
@@ -251,10 +272,10 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 	})
 	hsmtest.Must(t, err, "C_CreateObject(AES key)")
 	ctr, nonce := []byte{3, 0, 0, 0}, []byte("wrap-nonce12")
-	wrapMech := []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, ctr, nonce))}
+	wrapMech := chachaMech(&a, ctr, nonce)
 	wrapped, err := p.WrapKey(s, wrapMech, key, target)
 	hsmtest.Must(t, err, "C_WrapKey(CKM_CHACHA20)")
-	want := opensslOut(t, aesVal, "enc", "-chacha20", "-K", hex.EncodeToString(kv), "-iv", hex.EncodeToString(append(append([]byte{}, ctr...), nonce...)))
+	want := opensslChaCha20(t, kv, ctr, nonce, aesVal)
 	if !bytes.Equal(wrapped, want) {
 		t.Errorf("C_WrapKey(CKM_CHACHA20) = %x, openssl %x", wrapped, want)
 	}
@@ -269,7 +290,7 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 	}
 
 	// The IETF counter may not wrap: its last block is the end.
-	mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(uint(ck.CKM_CHACHA20), chachaParams(&a, []byte{0xff, 0xff, 0xff, 0xff}, []byte("twelve-bytes")))}
+	mech := chachaMech(&a, []byte{0xff, 0xff, 0xff, 0xff}, []byte("twelve-bytes"))
 	hsmtest.Must(t, p.EncryptInit(s, mech, key), "C_EncryptInit")
 	_, err = p.Encrypt(s, make([]byte, 65))
 	hsmtest.WantRV(t, err, "65 bytes from the last counter value", pkcs11.CKR_DATA_LEN_RANGE)
@@ -282,11 +303,10 @@ func TestChaCha20ThroughLibrary(t *testing.T) {
 // CKM_RSA_PKCS_OAEP what `openssl pkeyutl` encrypted. An even exponent is
 // CKR_ATTRIBUTE_VALUE_INVALID.
 func TestRSAExponentsThroughLibrary(t *testing.T) {
-	if !hsmtest.InChild(t, hsmtest.Config{}) {
+	tok := opensslToken(t)
+	if tok == nil {
 		return
 	}
-	needOpenSSL(t)
-	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
 	mi := mechInfo(t, tok, ck.CKM_RSA_PKCS_KEY_PAIR_GEN)
 	if mi.Flags != pkcs11.CKF_GENERATE_KEY_PAIR || mi.MinKeySize != 1024 || mi.MaxKeySize != 16384 {
