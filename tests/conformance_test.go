@@ -7,6 +7,7 @@ package tests
 import (
 	"bytes"
 	"crypto/aes"
+	"fmt"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -204,6 +205,27 @@ func TestConformanceWrapSecretKeys(t *testing.T) {
 	}
 }
 
+// confRaw runs the test in a child process (a nil token in the parent) with
+// a new token, the library's C functions and an arena freed at the end.
+func confRaw(t *testing.T) (*hsmtest.Token, *capi.Lib, *capi.Arena) {
+	t.Helper()
+	if !hsmtest.InChild(t, hsmtest.Config{}) {
+		return nil, nil, nil
+	}
+	tok := hsmtest.NewToken(t)
+	a := new(capi.Arena)
+	t.Cleanup(a.Free)
+	return tok, hsmtest.Raw(t), a
+}
+
+// confWantRV fails the test unless a raw call returned want.
+func confWantRV(t *testing.T, what string, got uint64, want uint) {
+	t.Helper()
+	if got != uint64(want) {
+		t.Errorf("%s: %s, want %s", what, hsmtest.RVName(uint(got)), hsmtest.RVName(want))
+	}
+}
+
 // TestConformanceSinglePartMode: once a single-part call (C_Digest,
 // C_Encrypt, C_Sign) has been made, a length query included, the operation
 // is single-part: C_XxxUpdate and C_XxxFinal get CKR_OPERATION_ACTIVE and,
@@ -214,24 +236,16 @@ func TestConformanceWrapSecretKeys(t *testing.T) {
 // C_DigestFinal after a C_Digest length query returned the digest of nothing
 // (pkcs11test DigestTest.DigestFinalIntersperse, SecretKeyTest.EncryptModePolicing2).
 func TestConformanceSinglePartMode(t *testing.T) {
-	if !hsmtest.InChild(t, hsmtest.Config{}) {
+	tok, l, a := confRaw(t)
+	if tok == nil {
 		return
 	}
-	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
-	l := hsmtest.Raw(t)
-	var a capi.Arena
-	defer a.Free()
 	rs := uint64(s)
 	aes := confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 16)
 	hmacKey := confSecret(t, p, s, pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 32)
 	data := a.Bytes(bytes.Repeat([]byte{0x42}, 32))
-	want := func(what string, got uint64, rv uint) {
-		t.Helper()
-		if got != uint64(rv) {
-			t.Errorf("%s: %s, want %s", what, hsmtest.RVName(uint(got)), hsmtest.RVName(rv))
-		}
-	}
+	want := func(what string, got uint64, rv uint) { t.Helper(); confWantRV(t, what, got, rv) }
 	ok := func(what string, got uint64) { t.Helper(); want(what, got, pkcs11.CKR_OK) }
 	buf := func() (uint64, uint64) { return a.Buf(64), a.ULong(64) }
 
@@ -307,14 +321,11 @@ func TestConformanceSinglePartMode(t *testing.T) {
 // cases where SoftHSMv2 keeps operations active (tests/CONFORMANCE.md); each
 // row is a call, its expected code, then the next call and its code.
 func TestConformanceErrorsEndOperations(t *testing.T) {
-	if !hsmtest.InChild(t, hsmtest.Config{}) {
+	tok, l, a := confRaw(t)
+	if tok == nil {
 		return
 	}
-	tok := hsmtest.NewToken(t)
 	p, s := tok.P, tok.Session
-	l := hsmtest.Raw(t)
-	var a capi.Arena
-	defer a.Free()
 	rs := uint64(s)
 	aes := uint64(confSecret(t, p, s, pkcs11.CKM_AES_KEY_GEN, 16))
 	mac := uint64(confSecret(t, p, s, pkcs11.CKM_GENERIC_SECRET_KEY_GEN, 32))
@@ -406,9 +417,7 @@ func TestConformanceErrorsEndOperations(t *testing.T) {
 	}
 	for _, c := range cases {
 		for i, k := range c.calls {
-			if got := l.Call(k.fn, k.args()...); got != uint64(k.want) {
-				t.Errorf("%s: call %d, %s: %s, want %s", c.name, i+1, k.fn, hsmtest.RVName(uint(got)), hsmtest.RVName(k.want))
-			}
+			confWantRV(t, fmt.Sprintf("%s: call %d, %s", c.name, i+1, k.fn), l.Call(k.fn, k.args()...), k.want)
 		}
 		// Leave the session clean for the next case whatever happened.
 		for _, fn := range []string{"C_EncryptInit", "C_DecryptInit", "C_DigestInit", "C_SignInit", "C_VerifyInit"} {
