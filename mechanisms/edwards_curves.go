@@ -44,7 +44,21 @@ func findEdCurve(table []*edCurve, der []byte) (*edCurve, error) {
 // keyEdCurve is the curve of a stored key: bad parameters on a key object are
 // CKR_KEY_TYPE_INCONSISTENT, an unknown curve CKR_CURVE_NOT_SUPPORTED.
 func keyEdCurve(table []*edCurve, k *Key) (*edCurve, error) {
-	c, err := findEdCurve(table, k.Attrs[ck.CKA_EC_PARAMS])
+	find := func() (any, error) { return findEdCurve(table, k.Attrs[ck.CKA_EC_PARAMS]) }
+	var v any
+	var err error
+	switch { // cached on the Key per table: the DER decoding ran at every C_SignInit
+	case len(table) > 0 && table[0] == edwardsCurves[0]:
+		v, err = k.Parsed("ed.curve.edwards", find)
+	case len(table) > 0 && table[0] == montgomeryCurves[0]:
+		v, err = k.Parsed("ed.curve.montgomery", find)
+	default:
+		v, err = find()
+	}
+	var c *edCurve
+	if err == nil {
+		c = v.(*edCurve)
+	}
 	switch err {
 	case nil, ck.CKR_CURVE_NOT_SUPPORTED:
 		return c, err

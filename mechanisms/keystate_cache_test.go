@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/asn1"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -265,6 +266,41 @@ func TestHMACPooledStates(t *testing.T) {
 		noErr(t, err)
 		if err := vc.Verify(msg, want); err != nil {
 			t.Fatalf("verify %d: %v", i, err)
+		}
+	}
+}
+
+// TestCurveCachedPerKey: the curve of a key, now cached on the Key, is the
+// same on every call, and the Edwards and Montgomery tables keep their own
+// answers for one key.
+func TestCurveCachedPerKey(t *testing.T) {
+	der := func(oid asn1.ObjectIdentifier) []byte {
+		b, err := asn1.Marshal(oid)
+		noErr(t, err)
+		return b
+	}
+	ecKey := func(oid asn1.ObjectIdentifier) *Key {
+		return &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{ck.CKA_EC_PARAMS: der(oid)}}
+	}
+	k1, p256 := ecKey(curveK1.OID), ecKey(asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7})
+	for range 2 {
+		if !keyIsK1(k1) || keyIsK1(p256) {
+			t.Fatal("secp256k1 detection changed between calls")
+		}
+	}
+	ed448 := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC_EDWARDS, Attrs: map[ck.AttributeType][]byte{ck.CKA_EC_PARAMS: der(curveEd448.oid)}}
+	for range 2 {
+		if c, err := keyEdCurve(edwardsCurves, ed448); c != curveEd448 || err != nil {
+			t.Fatalf("Edwards table: %v %v", c, err)
+		}
+		if c, err := keyEdCurve(montgomeryCurves, ed448); c != nil || err != ck.CKR_CURVE_NOT_SUPPORTED {
+			t.Fatalf("Montgomery table: %v %v", c, err)
+		}
+	}
+	bad := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC_EDWARDS, Attrs: map[ck.AttributeType][]byte{ck.CKA_EC_PARAMS: {0x06, 0x7f}}}
+	for range 2 {
+		if _, err := keyEdCurve(edwardsCurves, bad); err != ck.CKR_KEY_TYPE_INCONSISTENT {
+			t.Fatalf("bad parameters: %v", err)
 		}
 	}
 }
