@@ -56,6 +56,28 @@ func symSplitRandom(r *mrand.Rand, in []byte, max int) [][]byte {
 	return parts
 }
 
+// symRandomSource is the generator of the random-parts runs; its seed is
+// logged so that a failure can be replayed.
+func symRandomSource(t *testing.T) *mrand.Rand {
+	t.Helper()
+	seed := mrand.Uint64()
+	t.Logf("random-parts seed %d", seed)
+	return mrand.New(mrand.NewPCG(seed, 0))
+}
+
+// symRandomParts checks both directions in random parts of up to max bytes:
+// the token encrypts pt to want (the reference's ciphertext) and decrypts
+// want to pt.
+func (k *symTok) symRandomParts(r *mrand.Rand, what string, mech []*pkcs11.Mechanism, h pkcs11.ObjectHandle, pt, want []byte, max int) {
+	k.t.Helper()
+	if ct, err := k.symCrypt(true, mech, h, symSplitRandom(r, pt, max)); err != nil || !bytes.Equal(ct, want) {
+		k.t.Errorf("%s, %d bytes in random parts: %v (equal %v)", what, len(pt), err, bytes.Equal(ct, want))
+	}
+	if back, err := k.symCrypt(false, mech, h, symSplitRandom(r, want, max)); err != nil || !bytes.Equal(back, pt) {
+		k.t.Errorf("%s, %d bytes of the reference's ciphertext in random parts: %v (equal %v)", what, len(pt), err, bytes.Equal(back, pt))
+	}
+}
+
 // symCrypt runs C_EncryptUpdate (or C_DecryptUpdate) over parts and the
 // Final call, after the Init call.
 func (k *symTok) symCrypt(encrypt bool, m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, parts [][]byte) ([]byte, error) {

@@ -3,7 +3,6 @@ package interop
 import (
 	"bytes"
 	"fmt"
-	mrand "math/rand/v2"
 	"testing"
 
 	"github.com/miekg/pkcs11"
@@ -193,9 +192,7 @@ func TestSymDigestsAndMACs(t *testing.T) {
 	t.Logf("%d digest cases, %d MAC cases", digests, macs)
 
 	// Random lengths in random parts (seed logged): digests and MACs.
-	seed := mrand.Uint64()
-	t.Logf("random-parts seed %d", seed)
-	r := mrand.New(mrand.NewPCG(seed, 0))
+	r := symRandomSource(t)
 	hk, ak, dk := symRand(70), symRand(32), symRand(24)
 	hh, ah, dh := k.importKey(pkcs11.CKK_GENERIC_SECRET, hk), k.importKey(uint(ck.CKK_AES), ak), k.importKey(uint(ck.CKK_DES3), dk)
 	for _, c := range []struct {
