@@ -27,6 +27,14 @@ type symAEAD struct {
 	param  func(k *symTok, iv, aad []byte, tag, dataLen int) []byte
 }
 
+// evpName is libcrypto's name of the cipher with a size-byte key.
+func (m symAEAD) evpName(size int) string {
+	if m.kt == ck.CKK_AES {
+		return fmt.Sprintf(m.evp, 8*size)
+	}
+	return m.evp
+}
+
 var symAEADs = []symAEAD{
 	{
 		name: "GCM", mech: ck.CKM_AES_GCM, evp: "AES-%d-GCM", sizes: []int{16, 24, 32}, kt: ck.CKK_AES, gen: ck.CKM_AES_KEY_GEN,
@@ -70,10 +78,7 @@ func TestSymAEAD(t *testing.T) {
 			v := symRand(size)
 			gh, gv := k.genKey(uint(m.gen), size)
 			keys := []symKey{{k.importKey(uint(m.kt), v), v, "imported"}, {gh, gv, "generated"}}
-			evp := m.evp
-			if m.kt == ck.CKK_AES {
-				evp = fmt.Sprintf(m.evp, 8*size)
-			}
+			evp := m.evpName(size)
 			t.Run(fmt.Sprintf("%s/%d", m.name, 8*size), func(t *testing.T) {
 				cases += symRunAEAD(k.on(t), m, evp, keys)
 			})
@@ -87,10 +92,7 @@ func TestSymAEAD(t *testing.T) {
 		size := m.sizes[len(m.sizes)-1]
 		v := symRand(size)
 		h := k.importKey(uint(m.kt), v)
-		evp := m.evp
-		if m.kt == ck.CKK_AES {
-			evp = fmt.Sprintf(m.evp, 8*size)
-		}
+		evp := m.evpName(size)
 		t.Run("random parts/"+m.name, func(t *testing.T) {
 			k := k.on(t)
 			for i := range 12 {
