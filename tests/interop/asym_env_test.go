@@ -99,13 +99,31 @@ func (e *env) secretKey(t testing.TB, typ uint, value []byte, extra ...*pkcs11.A
 	return h
 }
 
+// oneCall runs an operation's Init and its single-part call fn (C_Sign,
+// C_Encrypt, C_Decrypt) on data, failing the test on an error.
+func (e *env) oneCall(t testing.TB, fn string, init func(pkcs11.SessionHandle, []*pkcs11.Mechanism, pkcs11.ObjectHandle) error,
+	call func(pkcs11.SessionHandle, []byte) ([]byte, error), m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte, what ...string) []byte {
+	t.Helper()
+	hsmtest.Must(t, init(e.s, m, key), fmt.Sprint(what, " ", fn, "Init"))
+	out, err := call(e.s, data)
+	hsmtest.Must(t, err, fmt.Sprint(what, " ", fn))
+	return out
+}
+
+// feedParts gives data to update (C_SignUpdate, C_VerifyUpdate) in parts of n bytes.
+func feedParts(t testing.TB, fn string, update func(pkcs11.SessionHandle, []byte) error, s pkcs11.SessionHandle, data []byte, n int) {
+	t.Helper()
+	for len(data) > 0 {
+		c := min(n, len(data))
+		hsmtest.Must(t, update(s, data[:c]), fn)
+		data = data[c:]
+	}
+}
+
 // sign signs data in one part with key.
 func (e *env) sign(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte, what ...string) []byte {
 	t.Helper()
-	hsmtest.Must(t, e.p.SignInit(e.s, m, key), fmt.Sprint(what, " C_SignInit"))
-	sig, err := e.p.Sign(e.s, data)
-	hsmtest.Must(t, err, fmt.Sprint(what, " C_Sign"))
-	return sig
+	return e.oneCall(t, "C_Sign", e.p.SignInit, e.p.Sign, m, key, data, what...)
 }
 
 // verify verifies in one part; the error is the token's answer.
@@ -119,11 +137,7 @@ func (e *env) verify(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandl
 func (e *env) signParts(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte, n int) []byte {
 	t.Helper()
 	hsmtest.Must(t, e.p.SignInit(e.s, m, key), "C_SignInit")
-	for len(data) > 0 {
-		c := min(n, len(data))
-		hsmtest.Must(t, e.p.SignUpdate(e.s, data[:c]), "C_SignUpdate")
-		data = data[c:]
-	}
+	feedParts(t, "C_SignUpdate", e.p.SignUpdate, e.s, data, n)
 	sig, err := e.p.SignFinal(e.s)
 	hsmtest.Must(t, err, "C_SignFinal")
 	return sig
@@ -133,28 +147,18 @@ func (e *env) signParts(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHa
 func (e *env) verifyParts(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data, sig []byte, n int) error {
 	t.Helper()
 	hsmtest.Must(t, e.p.VerifyInit(e.s, m, key), "C_VerifyInit")
-	for len(data) > 0 {
-		c := min(n, len(data))
-		hsmtest.Must(t, e.p.VerifyUpdate(e.s, data[:c]), "C_VerifyUpdate")
-		data = data[c:]
-	}
+	feedParts(t, "C_VerifyUpdate", e.p.VerifyUpdate, e.s, data, n)
 	return e.p.VerifyFinal(e.s, sig)
 }
 
 func (e *env) encrypt(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte) []byte {
 	t.Helper()
-	hsmtest.Must(t, e.p.EncryptInit(e.s, m, key), "C_EncryptInit")
-	out, err := e.p.Encrypt(e.s, data)
-	hsmtest.Must(t, err, "C_Encrypt")
-	return out
+	return e.oneCall(t, "C_Encrypt", e.p.EncryptInit, e.p.Encrypt, m, key, data)
 }
 
 func (e *env) decrypt(t testing.TB, m []*pkcs11.Mechanism, key pkcs11.ObjectHandle, data []byte) []byte {
 	t.Helper()
-	hsmtest.Must(t, e.p.DecryptInit(e.s, m, key), "C_DecryptInit")
-	out, err := e.p.Decrypt(e.s, data)
-	hsmtest.Must(t, err, "C_Decrypt")
-	return out
+	return e.oneCall(t, "C_Decrypt", e.p.DecryptInit, e.p.Decrypt, m, key, data)
 }
 
 // verifyRecover is C_VerifyRecoverInit and C_VerifyRecover (length query,
