@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
@@ -294,5 +295,32 @@ func BenchmarkHotGCMEncrypt1KAudited(b *testing.B) {
 		if _, err := m.Encrypt(h, benchData1K, out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkHotEd25519Sign is C_SignInit + C_Sign with CKM_EDDSA on a token
+// Ed25519 key and a 64-byte message (the gohsm-bench row).
+func BenchmarkHotEd25519Sign(b *testing.B) {
+	m, _, h := userSession(b)
+	_, priv, err := m.GenerateKeyPair(h, ck.Mechanism{Type: ck.CKM_EC_EDWARDS_KEY_PAIR_GEN},
+		crTmpl(ck.CKA_TOKEN, true, ck.CKA_EC_PARAMS, ed25519Params, ck.CKA_VERIFY, true),
+		crTmpl(ck.CKA_TOKEN, true, ck.CKA_SIGN, true))
+	must(b, err)
+	sig := make([]byte, 64)
+	mech := ck.Mechanism{Type: ck.CKM_EDDSA}
+	for b.Loop() {
+		check(b, m.SignInit(h, mech, priv))
+		if _, err := m.Sign(h, benchData1K[:64], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRawEd25519Sign is its floor: Go's ed25519.Sign.
+func BenchmarkRawEd25519Sign(b *testing.B) {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	must(b, err)
+	for b.Loop() {
+		ed25519.Sign(k, benchData1K[:64])
 	}
 }
