@@ -208,28 +208,7 @@ func symRunCipher(k *symTok, m symCipherMode, bits int, keys []symKey) int {
 		if err != nil {
 			t.Fatalf("openssl %s (%s): %v", ossl+evp, what, err)
 		}
-		for _, multi := range []bool{false, true} {
-			ct, err := k.encrypt(mech, key.h, pt, multi)
-			if err != nil {
-				t.Errorf("%s, multi-part %v: %v", what, multi, err)
-				continue
-			}
-			if !bytes.Equal(ct, want) {
-				t.Errorf("%s, multi-part %v: token ciphertext %d bytes differs from openssl's %d bytes", what, multi, len(ct), len(want))
-			}
-			pt2, err := k.decrypt(mech, key.h, want, multi)
-			if err != nil {
-				t.Errorf("%s, multi-part %v: decrypting openssl's ciphertext: %v", what, multi, err)
-			} else if !bytes.Equal(pt2, pt) {
-				t.Errorf("%s, multi-part %v: token decrypts openssl's ciphertext to other data", what, multi)
-			}
-			if !multi {
-				got, err := ref(key.value, iv, ct, true)
-				if err != nil || !bytes.Equal(got, pt) {
-					t.Errorf("%s: openssl decrypting the token's ciphertext: %v (equal %v)", what, err, bytes.Equal(got, pt))
-				}
-			}
-		}
+		k.symAgree(what, "openssl", mech, key.h, pt, want, func(ct []byte) ([]byte, error) { return ref(key.value, iv, ct, true) })
 		n++
 	}
 	return n

@@ -56,6 +56,39 @@ func symSplitRandom(r *mrand.Rand, in []byte, max int) [][]byte {
 	return parts
 }
 
+// symAgree checks the token against a reference implementation (named
+// ref) on pt: the token's ciphertext, single- and multi-part, equals want
+// (the reference's), the token decrypts want to pt both ways, and
+// refDecrypt gives pt back from the token's single-part ciphertext, which
+// is returned (nil if the token did not make it).
+func (k *symTok) symAgree(what, ref string, mech []*pkcs11.Mechanism, h pkcs11.ObjectHandle, pt, want []byte, refDecrypt func(ct []byte) ([]byte, error)) []byte {
+	t := k.t
+	t.Helper()
+	var single []byte
+	for _, multi := range []bool{false, true} {
+		ct, err := k.encrypt(mech, h, pt, multi)
+		if err != nil {
+			t.Errorf("%s, multi-part %v: %v", what, multi, err)
+			continue
+		}
+		if !bytes.Equal(ct, want) {
+			t.Errorf("%s, multi-part %v: token ciphertext (%d bytes) differs from %s's (%d bytes)", what, multi, len(ct), ref, len(want))
+		}
+		got, err := k.decrypt(mech, h, want, multi)
+		if err != nil || !bytes.Equal(got, pt) {
+			t.Errorf("%s, multi-part %v: token decrypting %s's ciphertext: %v (equal %v)", what, multi, ref, err, bytes.Equal(got, pt))
+		}
+		if multi {
+			continue
+		}
+		single = ct
+		if got, err := refDecrypt(ct); err != nil || !bytes.Equal(got, pt) {
+			t.Errorf("%s: %s decrypting the token's ciphertext: %v (equal %v)", what, ref, err, bytes.Equal(got, pt))
+		}
+	}
+	return single
+}
+
 // symRandomSource is the generator of the random-parts runs; its seed is
 // logged so that a failure can be replayed.
 func symRandomSource(t *testing.T) *mrand.Rand {
