@@ -79,10 +79,7 @@ func gapHKDFDigests(k *symTok) int {
 	saltVal := symRand(24)
 	saltKey := k.importKey(pkcs11.CKK_GENERIC_SECRET, saltVal)
 	for i, d := range gapDigests {
-		for _, m := range []struct {
-			name, ossl      string
-			extract, expand bool
-		}{{"extract+expand", "EXTRACT_AND_EXPAND", true, true}, {"extract", "EXTRACT_ONLY", true, false}, {"expand", "EXPAND_ONLY", false, true}} {
+		for _, m := range symHKDFModes {
 			for _, s := range []ck.Flags{ck.CKF_HKDF_SALT_NULL, ck.CKF_HKDF_SALT_DATA, ck.CKF_HKDF_SALT_KEY} {
 				if !m.extract && s != ck.CKF_HKDF_SALT_NULL {
 					continue // the salt counts only when extracting
@@ -92,22 +89,9 @@ func gapHKDFDigests(k *symTok) int {
 				if !m.expand {
 					l = d.size // extract only: the PRK
 				}
-				opts := []string{"digest:" + d.ossl, fmt.Sprintf("hexkey:%x", ikm), "mode:" + m.ossl}
-				var salt []byte
-				var hSalt pkcs11.ObjectHandle
-				switch s {
-				case ck.CKF_HKDF_SALT_DATA:
-					salt = symRand(13)
-					opts = append(opts, fmt.Sprintf("hexsalt:%x", salt))
-				case ck.CKF_HKDF_SALT_KEY:
-					hSalt = saltKey
-					opts = append(opts, fmt.Sprintf("hexsalt:%x", saltVal))
-				}
-				if len(info) > 0 && m.expand {
-					opts = append(opts, fmt.Sprintf("hexinfo:%x", info))
-				}
+				salt := symHKDFSalt{typ: s, data: symRand(13), key: saltKey, keyValue: saltVal}
+				param, opts := k.symHKDFCase(d.ossl, d.mech, m, salt, ikm, info)
 				want := symKDF(t, "HKDF", l, opts...)
-				param := k.gapHKDFParam(m.extract, m.expand, d.mech, s, salt, hSalt, info)
 				what := fmt.Sprintf("HKDF-%s %s, salt type %d, %d bytes", d.ossl, m.name, s, l)
 				got, err := k.derive(symMech(uint(ck.CKM_HKDF_DERIVE), param), base, pkcs11.CKK_GENERIC_SECRET, l)
 				if err != nil || !bytes.Equal(got, want) {

@@ -52,27 +52,60 @@ func symBaseKeys(k *symTok, n int) []symKey {
 	return []symKey{{k.importKey(pkcs11.CKK_GENERIC_SECRET, v), v, "imported"}, {gh, gv, "generated"}}
 }
 
+// symHKDFMode is an HKDF mode: CK_HKDF_PARAMS's bExtract and bExpand and
+// openssl kdf's name of it.
+type symHKDFMode struct {
+	name, ossl      string
+	extract, expand bool
+}
+
+var symHKDFModes = []symHKDFMode{
+	{"extract+expand", "EXTRACT_AND_EXPAND", true, true},
+	{"extract", "EXTRACT_ONLY", true, false},
+	{"expand", "EXPAND_ONLY", false, true},
+}
+
+// symHKDFSalt is an HKDF case's salt: its type, the data (for
+// CKF_HKDF_SALT_DATA), the key and its value (for CKF_HKDF_SALT_KEY).
+type symHKDFSalt struct {
+	typ      ck.Flags
+	data     []byte
+	key      pkcs11.ObjectHandle
+	keyValue []byte
+}
+
+// symHKDFCase gives the CK_HKDF_PARAMS of a case and `openssl kdf HKDF`'s
+// options for the same derivation from ikm (info only when expanding).
+func (k *symTok) symHKDFCase(digest string, prf ck.MechanismType, m symHKDFMode, salt symHKDFSalt, ikm, info []byte) ([]byte, []string) {
+	opts := []string{"digest:" + digest, fmt.Sprintf("hexkey:%x", ikm), "mode:" + m.ossl}
+	var data []byte
+	var hSalt pkcs11.ObjectHandle
+	switch salt.typ {
+	case ck.CKF_HKDF_SALT_DATA:
+		data = salt.data
+		opts = append(opts, fmt.Sprintf("hexsalt:%x", data))
+	case ck.CKF_HKDF_SALT_KEY:
+		hSalt = salt.key
+		opts = append(opts, fmt.Sprintf("hexsalt:%x", salt.keyValue))
+	}
+	if len(info) > 0 && m.expand {
+		opts = append(opts, fmt.Sprintf("hexinfo:%x", info))
+	}
+	return k.gapHKDFParam(m.extract, m.expand, prf, salt.typ, data, hSalt, info), opts
+}
+
 func symHKDF(k *symTok) int {
 	t := k.t
 	n := 0
 	keys := symBaseKeys(k, 32)
 	saltVal := symRand(20)
 	saltKey := k.importKey(pkcs11.CKK_GENERIC_SECRET, saltVal)
-	modes := []struct {
-		name            string
-		extract, expand bool
-		ossl            string
-	}{
-		{"extract+expand", true, true, "EXTRACT_AND_EXPAND"},
-		{"extract", true, false, "EXTRACT_ONLY"},
-		{"expand", false, true, "EXPAND_ONLY"},
-	}
 	salts := []struct {
 		name string
 		typ  ck.Flags
 	}{{"no salt", ck.CKF_HKDF_SALT_NULL}, {"salt data", ck.CKF_HKDF_SALT_DATA}, {"salt key", ck.CKF_HKDF_SALT_KEY}}
 	for hi, h := range symHashes {
-		for mi, m := range modes {
+		for mi, m := range symHKDFModes {
 			for si, s := range salts {
 				if !m.extract && si > 0 {
 					continue // expand only takes no salt
@@ -87,28 +120,8 @@ func symHKDF(k *symTok) int {
 						l = []int{16, 42, 100}[c%3]
 					}
 				}
-				flags := uint64(0)
-				if m.extract {
-					flags |= 1
-				}
-				if m.expand {
-					flags |= 1 << 8
-				}
-				var salt []byte
-				var hSalt pkcs11.ObjectHandle
-				opts := []string{"digest:" + h.ossl, "hexkey:" + fmt.Sprintf("%x", key.value), "mode:" + m.ossl}
-				switch s.typ {
-				case ck.CKF_HKDF_SALT_DATA:
-					salt = symRand(1 + c%40)
-					opts = append(opts, fmt.Sprintf("hexsalt:%x", salt))
-				case ck.CKF_HKDF_SALT_KEY:
-					hSalt = saltKey
-					opts = append(opts, fmt.Sprintf("hexsalt:%x", saltVal))
-				}
-				if len(info) > 0 && m.expand {
-					opts = append(opts, fmt.Sprintf("hexinfo:%x", info))
-				}
-				param := symWords(flags, uint64(h.digest), uint64(s.typ), k.ptr(salt), uint64(len(salt)), uint64(hSalt), k.ptr(info), uint64(len(info)))
+				salt := symHKDFSalt{typ: s.typ, data: symRand(1 + c%40), key: saltKey, keyValue: saltVal}
+				param, opts := k.symHKDFCase(h.ossl, h.digest, m, salt, key.value, info)
 				what := fmt.Sprintf("HKDF-%s %s, %s, %s key, info %d, %d bytes", h.ossl, m.name, s.name, key.origin, len(info), l)
 				got, err := k.derive(symMech(uint(ck.CKM_HKDF_DERIVE), param), key.h, pkcs11.CKK_GENERIC_SECRET, l)
 				if err != nil {
