@@ -12,10 +12,14 @@ import (
 // Wycheproof's RSA files: PKCS #1 v1.5 signature verification and
 // generation, PSS verification, OAEP and PKCS #1 v1.5 decryption.
 
-// wycheproofRSAHash is rsaHashes by Wycheproof's name ("SHA-256", "SHA3-256").
-func wycheproofRSAHash(name string) (rsaHash, bool) {
+// wycheproofRSAHash is rsaHashes by Wycheproof's name ("SHA-256",
+// "SHA3-256"); a hash it lacks fails the test.
+func wycheproofRSAHash(t *testing.T, name string) rsaHash {
 	h, ok := rsaHashes[strings.ToLower(strings.Replace(name, "SHA-", "SHA", 1))]
-	return h, ok
+	if !ok {
+		t.Fatalf("hash %q", name)
+	}
+	return h
 }
 
 // wpRSAKey is Wycheproof's RSA key as components (the CRT values are
@@ -72,10 +76,7 @@ func TestWycheproofRSAPKCS1Verify(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(5).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
 			for _, g := range groups {
-				h, ok := wycheproofRSAHash(g.SHA)
-				if !ok {
-					t.Fatalf("hash %q", g.SHA)
-				}
+				h := wycheproofRSAHash(t, g.SHA)
 				pub := g.PublicKey.public()
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error { return wpVerify(h.pkcs1, pub, nil, tc.Msg, tc.Sig) })
@@ -104,10 +105,7 @@ func TestWycheproofRSAPKCS1Sign(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(5)
 			for _, g := range groups {
-				h, ok := wycheproofRSAHash(g.SHA)
-				if !ok {
-					t.Fatalf("hash %q", g.SHA)
-				}
+				h := wycheproofRSAHash(t, g.SHA)
 				priv, pub := g.PrivateKey.private(), g.PrivateKey.public()
 				m := mustLookup(t, h.pkcs1).(Signer)
 				for _, tc := range g.Tests {
@@ -153,10 +151,9 @@ func TestWycheproofRSAPSS(t *testing.T) {
 			groups, n := wpGroups[group](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(5).allowing(ck.CKR_SIGNATURE_INVALID, ck.CKR_SIGNATURE_LEN_RANGE)
 			for _, g := range groups {
-				h, ok1 := wycheproofRSAHash(g.SHA)
-				mgf, ok2 := wycheproofRSAHash(g.MGFSHA)
-				if !ok1 || !ok2 || g.MGF != "MGF1" {
-					t.Fatalf("hash %q, MGF %q %q", g.SHA, g.MGF, g.MGFSHA)
+				h, mgf := wycheproofRSAHash(t, g.SHA), wycheproofRSAHash(t, g.MGFSHA)
+				if g.MGF != "MGF1" {
+					t.Fatalf("MGF %q", g.MGF)
 				}
 				pub := g.PublicKey.public()
 				p := &ck.PSSParams{Hash: h.digest, MGF: mgf.mgf, SaltLength: ck.ULong(g.SLen)}
@@ -209,11 +206,7 @@ func TestWycheproofRSAOAEP(t *testing.T) {
 			groups, n := wpGroups[wpDecryptGroup](t, file)
 			r := newWPRun(t, file, n).sampleUnderRace(5).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE)
 			for _, g := range groups {
-				h, ok1 := wycheproofRSAHash(g.SHA)
-				mgf, ok2 := wycheproofRSAHash(g.MGFSHA)
-				if !ok1 || !ok2 {
-					t.Fatalf("hash %q, MGF %q", g.SHA, g.MGFSHA)
-				}
+				h, mgf := wycheproofRSAHash(t, g.SHA), wycheproofRSAHash(t, g.MGFSHA)
 				priv := g.PrivateKey.private()
 				for _, tc := range g.Tests {
 					r.check(tc.wpTest, func() error {

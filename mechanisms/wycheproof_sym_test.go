@@ -19,6 +19,16 @@ type wpAEADGroup struct {
 	}
 }
 
+// wpCipherGroup is a group of the plain cipher files (CBC-PAD, key wrap,
+// XTS; the key wrap files have no IV).
+type wpCipherGroup struct {
+	KeySize int
+	Tests   []struct {
+		wpTest
+		Key, IV, Msg, CT wpHex
+	}
+}
+
 // encryptDecrypt checks a valid vector both ways, single-part and, where
 // the mechanism is multipart, in 7-byte pieces: E(msg) must be ct and D(ct) msg.
 func encryptDecrypt(t *testing.T, m Mechanism, key *Key, param func() any, msg, ct []byte) error {
@@ -132,13 +142,7 @@ func TestWycheproofAEAD(t *testing.T) {
 }
 
 func TestWycheproofAESCBCPad(t *testing.T) {
-	type group struct {
-		Tests []struct {
-			wpTest
-			Key, IV, Msg, CT wpHex
-		}
-	}
-	groups, n := wpGroups[group](t, "aes_cbc_pkcs5")
+	groups, n := wpGroups[wpCipherGroup](t, "aes_cbc_pkcs5")
 	r := newWPRun(t, "aes_cbc_pkcs5", n).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE)
 	m := mustLookup(t, ck.CKM_AES_CBC_PAD)
 	for _, g := range groups {
@@ -158,15 +162,9 @@ func TestWycheproofAESCBCPad(t *testing.T) {
 // (CKM_AES_KEY_WRAP_KWP) through C_Encrypt/C_Decrypt and C_WrapKey/C_UnwrapKey
 // (the wrapped key is a generic secret whose value is the message).
 func TestWycheproofAESKeyWrap(t *testing.T) {
-	type group struct {
-		Tests []struct {
-			wpTest
-			Key, Msg, CT wpHex
-		}
-	}
 	for file, mech := range map[string]ck.MechanismType{"aes_wrap": ck.CKM_AES_KEY_WRAP, "aes_kwp": ck.CKM_AES_KEY_WRAP_KWP} {
 		t.Run(file, func(t *testing.T) {
-			groups, n := wpGroups[group](t, file)
+			groups, n := wpGroups[wpCipherGroup](t, file)
 			r := newWPRun(t, file, n).allowing(ck.CKR_ENCRYPTED_DATA_INVALID, ck.CKR_ENCRYPTED_DATA_LEN_RANGE)
 			m := mustLookup(t, mech)
 			for _, g := range groups {
@@ -204,14 +202,7 @@ func TestWycheproofAESKeyWrap(t *testing.T) {
 // TestWycheproofAESXTS: Wycheproof's IV is the start of the 16-byte tweak
 // (the data unit number, little-endian), so it is zero-padded on the right.
 func TestWycheproofAESXTS(t *testing.T) {
-	type group struct {
-		KeySize int
-		Tests   []struct {
-			wpTest
-			Key, IV, Msg, CT wpHex
-		}
-	}
-	groups, n := wpGroups[group](t, "aes_xts")
+	groups, n := wpGroups[wpCipherGroup](t, "aes_xts")
 	r := newWPRun(t, "aes_xts", n)
 	m := mustLookup(t, ck.CKM_AES_XTS)
 	for _, g := range groups {
