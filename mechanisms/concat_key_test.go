@@ -47,23 +47,13 @@ func TestConcatenateBaseAndKey(t *testing.T) {
 	}
 
 	ecPriv := &Key{Class: ck.CKO_PRIVATE_KEY, KeyType: ck.CKK_EC, Attrs: map[ck.AttributeType][]byte{ck.CKA_VALUE: {1}}}
-	for _, tc := range []struct {
-		name  string
-		base  *Key
-		param any
-		tmpl  ck.Template
-		want  error
-	}{
+	checkDerive(t, ck.CKM_CONCATENATE_BASE_AND_KEY, []deriveCase{
 		{"unresolved handle", base, &ck.ConcatenateKeyParams{Other: 7}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"raw bytes", base, []byte{7, 0, 0, 0, 0, 0, 0, 0}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"private second key", base, concatParam(ecPriv), nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 		{"private base", ecPriv, concatParam(other), nil, ck.CKR_KEY_TYPE_INCONSISTENT},
 		{"longer than both", base, concatParam(other), ck.Template{valueLen(20)}, ck.CKR_TEMPLATE_INCONSISTENT},
-	} {
-		if _, err := derive(t, ck.CKM_CONCATENATE_BASE_AND_KEY, tc.base, tc.param, tc.tmpl); err != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
-		}
-	}
+	})
 }
 
 func init() {

@@ -22,6 +22,25 @@ func keyTypeAttr(kt ck.KeyType) ck.Attribute {
 	return ck.Attribute{Type: ck.CKA_KEY_TYPE, Value: ck.EncodeULong(ck.ULong(kt))}
 }
 
+// deriveCase is a derivation and the error it must give (nil: none).
+type deriveCase struct {
+	name  string
+	base  *Key
+	param any
+	tmpl  ck.Template
+	want  error
+}
+
+// checkDerive runs each case through typ.
+func checkDerive(t *testing.T, typ ck.MechanismType, cases []deriveCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if _, err := derive(t, typ, tc.base, tc.param, tc.tmpl); err != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
 func derive(t *testing.T, typ ck.MechanismType, base *Key, p any, tmpl ck.Template) ([]byte, error) {
 	t.Helper()
 	attrs, err := mustLookup(t, typ).(KeyDeriver).DeriveKey(base, p, tmpl)
@@ -86,13 +105,7 @@ func TestECDHErrors(t *testing.T) {
 	_, p384 := genECKeys(t, curves[2])
 	point := pub.Attrs[ck.CKA_EC_POINT]
 	null := &ck.ECDH1DeriveParams{KDF: ck.CKD_NULL, PublicData: point}
-	for _, tc := range []struct {
-		name  string
-		base  *Key
-		param any
-		tmpl  ck.Template
-		want  error
-	}{
+	checkDerive(t, ck.CKM_ECDH1_DERIVE, []deriveCase{
 		{"no parameter", priv, nil, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"raw bytes", priv, point, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"CKD_NULL with shared data", priv, &ck.ECDH1DeriveParams{KDF: ck.CKD_NULL, SharedData: []byte{1}, PublicData: point}, nil, ck.CKR_MECHANISM_PARAM_INVALID},
@@ -106,11 +119,7 @@ func TestECDHErrors(t *testing.T) {
 		{"RSA key type", priv, null, ck.Template{keyTypeAttr(ck.CKK_RSA)}, ck.CKR_TEMPLATE_INCONSISTENT},
 		{"bad CKA_VALUE_LEN", priv, null, ck.Template{{Type: ck.CKA_VALUE_LEN, Value: []byte{1}}}, ck.CKR_ATTRIBUTE_VALUE_INVALID},
 		{"KDF longer than Z is fine", priv, &ck.ECDH1DeriveParams{KDF: ck.CKD_SHA256_KDF, PublicData: point}, ck.Template{valueLen(100)}, nil},
-	} {
-		if _, err := derive(t, ck.CKM_ECDH1_DERIVE, tc.base, tc.param, tc.tmpl); err != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
-		}
-	}
+	})
 }
 
 func init() {

@@ -71,18 +71,11 @@ func TestHKDFVectors(t *testing.T) {
 }
 
 func TestHKDFErrors(t *testing.T) {
-	m := mustLookup(t, ck.CKM_HKDF_DERIVE)
 	base := secretKey(ck.CKK_GENERIC_SECRET, []byte("input keying material"))
 	ok := ck.HKDFParams{Extract: true, Expand: true, PRF: ck.CKM_SHA256, SaltType: ck.CKF_HKDF_SALT_NULL}
 	with := func(f func(*ck.HKDFParams)) *ck.HKDFParams { p := ok; f(&p); return &p }
 	_, ecPriv := genECKeys(t, curves[1])
-	for _, tc := range []struct {
-		name  string
-		base  *Key
-		param any
-		tmpl  ck.Template
-		want  error
-	}{
+	checkDerive(t, ck.CKM_HKDF_DERIVE, []deriveCase{
 		{"no parameter", base, nil, nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"neither extract nor expand", base, with(func(p *ck.HKDFParams) { p.Extract, p.Expand = false, false }), nil, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"unknown PRF", base, with(func(p *ck.HKDFParams) { p.PRF = ck.CKM_AES_ECB }), nil, ck.CKR_MECHANISM_PARAM_INVALID},
@@ -93,11 +86,7 @@ func TestHKDFErrors(t *testing.T) {
 		{"extract-only of 16 bytes", base, with(func(p *ck.HKDFParams) { p.Expand = false }), ck.Template{valueLen(16)}, ck.CKR_TEMPLATE_INCONSISTENT},
 		{"AES-256 by default length", base, &ok, ck.Template{keyTypeAttr(ck.CKK_AES)}, nil},
 		{"512-byte key", base, &ok, ck.Template{valueLen(512)}, nil},
-	} {
-		if _, err := m.(KeyDeriver).DeriveKey(tc.base, tc.param, tc.tmpl); err != tc.want {
-			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
-		}
-	}
+	})
 }
 
 func init() {
