@@ -110,10 +110,7 @@ func TestKeyImportExportInterop(t *testing.T) {
 func (e *env) multiPrimeRSA(t *testing.T, kek []byte, kekH pkcs11.ObjectHandle) {
 	a := rsaAlg(2048)
 	a.genpkey = append(a.genpkey, "-pkeyopt", "rsa_keygen_primes:3")
-	k := &keyPair{alg: a, origin: "openssl three primes"}
-	k.privPEM = e.file(t, "priv.pem", openssl(t, nil, append([]string{"genpkey"}, a.genpkey...)...))
-	k.spki = openssl(t, nil, "pkey", "-in", k.privPEM, "-pubout", "-outform", "DER")
-	k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+	k := e.opensslPair(t, a, "openssl three primes")
 	k.pub = e.importPublic(t, a, k.spki)
 	blob := openssl(t, pemBytes(t, readFile(t, k.privPEM), "PRIVATE KEY"), "enc", "-id-aes256-wrap-pad", "-K", hex.EncodeToString(kek), "-iv", "A65959A6")
 	_, use := usage(kRSA)
@@ -206,8 +203,7 @@ func (e *env) checkWorks(t *testing.T, what string, priv pkcs11.ObjectHandle, k 
 			t.Errorf("%s %s: openssl rejects the key's signature", k, what)
 		}
 	case kX:
-		peer := e.file(t, "peer.pem", openssl(t, nil, append([]string{"genpkey"}, k.alg.genpkey...)...))
-		peerPub := openssl(t, nil, "pkey", "-in", peer, "-pubout", "-outform", "DER")
+		peer, peerPub := e.opensslGenpkey(t, k.alg, "peer.pem")
 		want := openssl(t, nil, "pkeyutl", "-derive", "-inkey", peer, "-peerkey", k.pubPEM)
 		if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, priv, rawPublic(t, peerPub), uint(ck.CKD_NULL), nil, k.alg.size); !bytes.Equal(got, want) {
 			t.Errorf("%s %s: the key derives another secret than openssl", k, what)
@@ -244,8 +240,7 @@ func (e *env) checkExported(t *testing.T, what string, der []byte, k *keyPair) {
 		sig := openssl(t, nil, "pkeyutl", "-sign", "-inkey", privPEM, "-rawin", "-in", msgFile)
 		hsmtest.Must(t, e.verify(t, mech(uint(ck.CKM_EDDSA), nil), k.pub, msg, sig), what+": C_Verify")
 	case kX:
-		peer := e.file(t, "peer.pem", openssl(t, nil, append([]string{"genpkey"}, k.alg.genpkey...)...))
-		peerPub := openssl(t, nil, "pkey", "-in", peer, "-pubout", "-outform", "DER")
+		_, peerPub := e.opensslGenpkey(t, k.alg, "peer.pem")
 		want := openssl(t, nil, "pkeyutl", "-derive", "-inkey", privPEM, "-peerkey", e.file(t, "peer.der", peerPub), "-peerform", "DER")
 		if got := e.derive(t, pkcs11.CKM_ECDH1_DERIVE, k.priv, rawPublic(t, peerPub), uint(ck.CKD_NULL), nil, k.alg.size); !bytes.Equal(got, want) {
 			t.Errorf("%s: openssl derives another secret with the exported key", what)

@@ -56,10 +56,7 @@ func (k *keyPair) modBytes() int { return (k.alg.bits + 7) / 8 }
 // only: the token recovers the primes (a client that has no CRT values).
 func (e *env) opensslKeyNED(t testing.TB, a alg) *keyPair {
 	t.Helper()
-	k := &keyPair{alg: a, origin: "openssl-n-e-d"}
-	k.privPEM = e.file(t, "priv.pem", openssl(t, nil, append([]string{"genpkey"}, a.genpkey...)...))
-	k.spki = openssl(t, nil, "pkey", "-in", k.privPEM, "-pubout", "-outform", "DER")
-	k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+	k := e.opensslPair(t, a, "openssl-n-e-d")
 	_, use := usage(kRSA)
 	tmpl := append([]*pkcs11.Attribute{attr(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), attr(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA),
 		attr(pkcs11.CKA_TOKEN, false)}, use...)

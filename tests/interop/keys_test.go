@@ -140,15 +140,30 @@ func (e *env) tokenKey(t testing.TB, a alg) *keyPair {
 	return k
 }
 
+// opensslPair makes a key pair with openssl genpkey: its private key PEM
+// file, SubjectPublicKeyInfo and public key PEM file (no token objects).
+func (e *env) opensslPair(t testing.TB, a alg, origin string) *keyPair {
+	t.Helper()
+	k := &keyPair{alg: a, origin: origin}
+	k.privPEM, k.spki = e.opensslGenpkey(t, a, "priv.pem")
+	k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+	return k
+}
+
+// opensslGenpkey makes a private key PEM file named name with openssl
+// genpkey and returns it with its SubjectPublicKeyInfo.
+func (e *env) opensslGenpkey(t testing.TB, a alg, name string) (string, []byte) {
+	t.Helper()
+	priv := e.file(t, name, openssl(t, nil, append([]string{"genpkey"}, a.genpkey...)...))
+	return priv, openssl(t, nil, "pkey", "-in", priv, "-pubout", "-outform", "DER")
+}
+
 // opensslKey makes a key pair with openssl genpkey and imports both halves
 // with C_CreateObject; the token's public attributes must give back
 // openssl's own SubjectPublicKeyInfo.
 func (e *env) opensslKey(t testing.TB, a alg) *keyPair {
 	t.Helper()
-	k := &keyPair{alg: a, origin: "openssl"}
-	k.privPEM = e.file(t, "priv.pem", openssl(t, nil, append([]string{"genpkey"}, a.genpkey...)...))
-	k.spki = openssl(t, nil, "pkey", "-in", k.privPEM, "-pubout", "-outform", "DER")
-	k.pubPEM = e.file(t, "pub.pem", pemBlock("PUBLIC KEY", k.spki))
+	k := e.opensslPair(t, a, "openssl")
 	k.priv = e.importPrivate(t, a, k.privPEM)
 	k.pub = e.importPublic(t, a, k.spki)
 	if got := e.exportSPKI(t, a, k.pub); !bytes.Equal(got, k.spki) {
