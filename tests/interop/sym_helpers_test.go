@@ -114,24 +114,24 @@ func (k *symTok) symRandomParts(r *mrand.Rand, what string, mech []*pkcs11.Mecha
 // symCrypt runs C_EncryptUpdate (or C_DecryptUpdate) over parts and the
 // Final call, after the Init call.
 func (k *symTok) symCrypt(encrypt bool, m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, parts [][]byte) ([]byte, error) {
-	init, update, final := k.p.EncryptInit, k.p.EncryptUpdate, k.p.EncryptFinal
+	fn, init, update, final := "C_Encrypt", k.p.EncryptInit, k.p.EncryptUpdate, k.p.EncryptFinal
 	if !encrypt {
-		init, update, final = k.p.DecryptInit, k.p.DecryptUpdate, k.p.DecryptFinal
+		fn, init, update, final = "C_Decrypt", k.p.DecryptInit, k.p.DecryptUpdate, k.p.DecryptFinal
 	}
 	if err := init(k.s, m, h); err != nil {
-		return nil, fmt.Errorf("Init: %w", err)
+		return nil, fmt.Errorf("%sInit: %w", fn, err)
 	}
 	var out []byte
 	for _, part := range parts {
 		o, err := update(k.s, part)
 		if err != nil {
-			return nil, fmt.Errorf("Update(%d bytes): %w", len(part), err)
+			return nil, fmt.Errorf("%sUpdate(%d bytes): %w", fn, len(part), err)
 		}
 		out = append(out, o...)
 	}
 	o, err := final(k.s)
 	if err != nil {
-		return nil, fmt.Errorf("Final: %w", err)
+		return nil, fmt.Errorf("%sFinal: %w", fn, err)
 	}
 	return append(out, o...), nil
 }
@@ -245,56 +245,30 @@ func symMech(mech uint, param []byte) []*pkcs11.Mechanism {
 // encrypt runs C_Encrypt (multi false) or C_EncryptUpdate over symSplit's
 // parts and C_EncryptFinal.
 func (k *symTok) encrypt(m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, in []byte, multi bool) ([]byte, error) {
-	if err := k.p.EncryptInit(k.s, m, h); err != nil {
-		return nil, fmt.Errorf("C_EncryptInit: %w", err)
-	}
-	if !multi {
-		out, err := k.p.Encrypt(k.s, in)
-		if err != nil {
-			return nil, fmt.Errorf("C_Encrypt: %w", err)
-		}
-		return out, nil
-	}
-	var out []byte
-	for _, part := range symSplit(in) {
-		o, err := k.p.EncryptUpdate(k.s, part)
-		if err != nil {
-			return nil, fmt.Errorf("C_EncryptUpdate(%d bytes): %w", len(part), err)
-		}
-		out = append(out, o...)
-	}
-	o, err := k.p.EncryptFinal(k.s)
-	if err != nil {
-		return nil, fmt.Errorf("C_EncryptFinal: %w", err)
-	}
-	return append(out, o...), nil
+	return k.crypt(true, m, h, in, multi)
 }
 
 // decrypt is encrypt's twin.
 func (k *symTok) decrypt(m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, in []byte, multi bool) ([]byte, error) {
-	if err := k.p.DecryptInit(k.s, m, h); err != nil {
-		return nil, fmt.Errorf("C_DecryptInit: %w", err)
+	return k.crypt(false, m, h, in, multi)
+}
+
+func (k *symTok) crypt(encrypt bool, m []*pkcs11.Mechanism, h pkcs11.ObjectHandle, in []byte, multi bool) ([]byte, error) {
+	if multi {
+		return k.symCrypt(encrypt, m, h, symSplit(in))
 	}
-	if !multi {
-		out, err := k.p.Decrypt(k.s, in)
-		if err != nil {
-			return nil, fmt.Errorf("C_Decrypt: %w", err)
-		}
-		return out, nil
+	fn, init, call := "C_Encrypt", k.p.EncryptInit, k.p.Encrypt
+	if !encrypt {
+		fn, init, call = "C_Decrypt", k.p.DecryptInit, k.p.Decrypt
 	}
-	var out []byte
-	for _, part := range symSplit(in) {
-		o, err := k.p.DecryptUpdate(k.s, part)
-		if err != nil {
-			return nil, fmt.Errorf("C_DecryptUpdate(%d bytes): %w", len(part), err)
-		}
-		out = append(out, o...)
+	if err := init(k.s, m, h); err != nil {
+		return nil, fmt.Errorf("%sInit: %w", fn, err)
 	}
-	o, err := k.p.DecryptFinal(k.s)
+	out, err := call(k.s, in)
 	if err != nil {
-		return nil, fmt.Errorf("C_DecryptFinal: %w", err)
+		return nil, fmt.Errorf("%s: %w", fn, err)
 	}
-	return append(out, o...), nil
+	return out, nil
 }
 
 // sign runs C_Sign or C_SignUpdate over symSplit's parts and C_SignFinal.
