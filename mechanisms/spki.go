@@ -122,20 +122,30 @@ func ecSPKI(attrs map[ck.AttributeType][]byte, priv bool) ([]byte, error) {
 	if err != nil {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
-	var point []byte
-	if priv {
-		if point, err = ecPublicPoint(c, attrs[ck.CKA_VALUE]); err != nil || point == nil {
-			return nil, err
-		}
-	} else {
-		if len(attrs[ck.CKA_EC_POINT]) == 0 {
-			return nil, nil
-		}
-		if point, err = DecodeECPoint(c, attrs[ck.CKA_EC_POINT]); err != nil {
-			return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
-		}
+	point, err := spkiPublic(attrs, priv,
+		func(v []byte) ([]byte, error) { return ecPublicPoint(c, v) },
+		func(p []byte) ([]byte, error) { return DecodeECPoint(c, p) })
+	if err != nil || point == nil {
+		return nil, err
 	}
 	return marshalSPKI(oidECPublicKey, encodeOID(c.OID), point)
+}
+
+// spkiPublic is the public key of an EC-style key: from the private value
+// (fromPrivate) or from CKA_EC_POINT (decode, which refuses a bad point);
+// nil when the key lacks the attribute.
+func spkiPublic(attrs map[ck.AttributeType][]byte, priv bool, fromPrivate, decode func([]byte) ([]byte, error)) ([]byte, error) {
+	if priv {
+		return fromPrivate(attrs[ck.CKA_VALUE])
+	}
+	if len(attrs[ck.CKA_EC_POINT]) == 0 {
+		return nil, nil
+	}
+	pub, err := decode(attrs[ck.CKA_EC_POINT])
+	if err != nil {
+		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
+	}
+	return pub, nil
 }
 
 // ecPublicPoint is d*G, uncompressed; nil without a private value.

@@ -26,18 +26,11 @@ func edSPKI(kt ck.KeyType, attrs map[ck.AttributeType][]byte, priv bool) ([]byte
 	if err != nil {
 		return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
 	}
-	var pub []byte
-	if priv {
-		if pub, err = edPublicFromPrivate(c, attrs[ck.CKA_VALUE]); err != nil || pub == nil {
-			return nil, err
-		}
-	} else {
-		if len(attrs[ck.CKA_EC_POINT]) == 0 {
-			return nil, nil
-		}
-		if pub, err = decodeOctetKey(attrs[ck.CKA_EC_POINT], c.keyBytes); err != nil {
-			return nil, ck.CKR_ATTRIBUTE_VALUE_INVALID
-		}
+	pub, err := spkiPublic(attrs, priv,
+		func(v []byte) ([]byte, error) { return edPublicFromPrivate(c, v) },
+		func(p []byte) ([]byte, error) { return decodeOctetKey(p, c.keyBytes) })
+	if err != nil || pub == nil {
+		return nil, err
 	}
 	return marshalSPKI(c.oid, nil, pub)
 }
