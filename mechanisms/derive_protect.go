@@ -3,12 +3,12 @@ package mechanisms
 import "github.com/gohsm/gohsm/ck"
 
 // protectLike carries a base key's protection over to a key made from its
-// bytes, as the specification requires of the simple derivations
-// (CONCATENATE_*, XOR_BASE_AND_DATA, EXTRACT_KEY_FROM_KEY,
-// SHA*_KEY_DERIVATION, and the *_ENCRYPT_DATA derivations, whose template
-// handling is SHA-1 key derivation's): a sensitive base gives a sensitive key and a
-// non-extractable base a non-extractable one, whatever the template says.
-// Otherwise a derived copy of a sensitive key's bytes could be read out.
+// bytes: a sensitive base gives a sensitive key and a non-extractable base a
+// non-extractable one, whatever the template says. The specification
+// requires this of CONCATENATE_*, XOR_BASE_AND_DATA and EXTRACT_KEY_FROM_KEY;
+// for SHA*/SHAKE key derivation and the *_ENCRYPT_DATA derivations it lets
+// the template choose, and gohsm deliberately applies the same rule, so that
+// no readable value is computed from a sensitive key alone.
 // The returned attributes override the template (provider's buildAttrs).
 func protectLike(attrs map[ck.AttributeType][]byte, bases ...*Key) map[ck.AttributeType][]byte {
 	for _, b := range bases {
