@@ -33,9 +33,8 @@ func (aesGCM) DecryptInit(key *Key, param any) (CipherContext, error) {
 	return c, nil
 }
 
-// gcmInit checks the parameter and makes the context. Go's GCM takes a
-// 12-byte IV with a tag of 96..128 bits, or another IV length with a 128-bit
-// tag; the specification's shorter tags (below 96 bits) are refused as unsafe.
+// gcmInit checks the parameter and makes the context: any IV length with
+// any of SP 800-38D's tag lengths (gcmTagBitsOK).
 func gcmInit(key *Key, param any, encrypt bool) (*aeadCtx, error) {
 	var p *ck.GCMParams
 	switch v := param.(type) {
@@ -44,10 +43,7 @@ func gcmInit(key *Key, param any, encrypt bool) (*aeadCtx, error) {
 	case ck.GCMParams:
 		p = &v
 	}
-	if p == nil || len(p.IV) == 0 || p.TagBits%8 != 0 || p.TagBits < 96 || p.TagBits > 128 {
-		return nil, ck.CKR_MECHANISM_PARAM_INVALID
-	}
-	if len(p.IV) != 12 && p.TagBits != 128 {
+	if p == nil || len(p.IV) == 0 || !gcmTagBitsOK(p.TagBits) {
 		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
 	a, err := gcmAEAD(key, len(p.IV), int(p.TagBits/8))
@@ -74,7 +70,7 @@ type gcmCtx struct {
 
 // gcmKinds names the cached GCM of a key per tag length in bytes, for the
 // usual 12-byte IV.
-var gcmKinds = [17]string{12: "aes.gcm.t12", 13: "aes.gcm.t13", 14: "aes.gcm.t14", 15: "aes.gcm.t15", 16: "aes.gcm.t16"}
+var gcmKinds = [17]string{4: "aes.gcm.t4", 8: "aes.gcm.t8", 12: "aes.gcm.t12", 13: "aes.gcm.t13", 14: "aes.gcm.t14", 15: "aes.gcm.t15", 16: "aes.gcm.t16"}
 
 // gcmAEAD returns the key's GCM for ivLen and tagLen. With a 12-byte IV it
 // is made once per key and tag length and cached on the Key like the AES
@@ -90,16 +86,7 @@ func gcmAEAD(key *Key, ivLen, tagLen int) (cipher.AEAD, error) {
 		if err != nil {
 			return nil, err
 		}
-		var a cipher.AEAD
-		if ivLen == 12 {
-			a, err = cipher.NewGCMWithTagSize(b, tagLen)
-		} else {
-			a, err = cipher.NewGCMWithNonceSize(b, ivLen)
-		}
-		if err != nil {
-			return nil, ck.CKR_MECHANISM_PARAM_INVALID
-		}
-		return a, nil
+		return newGCM(b, ivLen, tagLen)
 	}
 	var v any
 	var err error

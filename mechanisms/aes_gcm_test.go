@@ -8,11 +8,23 @@ import (
 )
 
 // TestAESGCMVectors: ciphertext||tag equal to OpenSSL's (testdata/aes_gcm.txt,
-// made through python cryptography), for 12-byte and other IVs and tags of
-// 96..128 bits, single-part and multipart; any flipped bit fails decryption.
+// made through python cryptography; testdata/aes_gcm_short_tags.txt, made
+// with libcrypto by testdata/gen/aes_gcm_short_tags.c), for IVs of 1..60
+// bytes and every SP 800-38D tag length (32..128 bits), single-part and
+// multipart; any flipped bit fails decryption.
 func TestAESGCMVectors(t *testing.T) {
 	m := mustLookup(t, ck.CKM_AES_GCM)
-	for _, v := range readVectors(t, "testdata/aes_gcm.txt") {
+	vs := append(readVectors(t, "testdata/aes_gcm.txt"), readVectors(t, "testdata/aes_gcm_short_tags.txt")...)
+	tags := map[int]bool{}
+	for _, v := range vs {
+		tags[len(v["Tag"])/2] = true
+	}
+	for _, n := range []int{4, 8, 12, 13, 14, 15, 16} {
+		if !tags[n] {
+			t.Errorf("no vector with a %d-byte tag", n)
+		}
+	}
+	for _, v := range vs {
 		key := aesKey(unhex(t, v["Key"]))
 		tag := unhex(t, v["Tag"])
 		p := &ck.GCMParams{IV: unhex(t, v["IV"]), AAD: unhex(t, v["AAD"]), IVBits: ck.ULong(8 * len(unhex(t, v["IV"]))), TagBits: ck.ULong(8 * len(tag))}
@@ -61,10 +73,17 @@ func TestAESGCMErrors(t *testing.T) {
 		{"no parameter", nil, key, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"raw bytes", make([]byte, 40), key, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"empty IV", &ck.GCMParams{TagBits: 128}, key, ck.CKR_MECHANISM_PARAM_INVALID},
-		{"tag 64 bits", &ck.GCMParams{IV: iv, TagBits: 64}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"tag 0 bits", &ck.GCMParams{IV: iv, TagBits: 0}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"tag 8 bits", &ck.GCMParams{IV: iv, TagBits: 8}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"tag 40 bits", &ck.GCMParams{IV: iv, TagBits: 40}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"tag 88 bits", &ck.GCMParams{IV: iv, TagBits: 88}, key, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"tag 100 bits", &ck.GCMParams{IV: iv, TagBits: 100}, key, ck.CKR_MECHANISM_PARAM_INVALID},
 		{"tag 136 bits", &ck.GCMParams{IV: iv, TagBits: 136}, key, ck.CKR_MECHANISM_PARAM_INVALID},
-		{"16-byte IV, 96-bit tag", &ck.GCMParams{IV: make([]byte, 16), TagBits: 96}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"16-byte IV, 88-bit tag", &ck.GCMParams{IV: make([]byte, 16), TagBits: 88}, key, ck.CKR_MECHANISM_PARAM_INVALID},
+		{"tag 32 bits", &ck.GCMParams{IV: iv, TagBits: 32}, key, nil},
+		{"tag 64 bits", &ck.GCMParams{IV: iv, TagBits: 64}, key, nil},
+		{"16-byte IV, 96-bit tag", &ck.GCMParams{IV: make([]byte, 16), TagBits: 96}, key, nil},
+		{"1-byte IV, 32-bit tag", &ck.GCMParams{IV: make([]byte, 1), TagBits: 32}, key, nil},
 		{"value parameter", ck.GCMParams{IV: iv, TagBits: 128}, key, nil},
 		{"HMAC key", &ck.GCMParams{IV: iv, TagBits: 128}, secretKey(ck.CKK_GENERIC_SECRET, make([]byte, 16)), ck.CKR_KEY_TYPE_INCONSISTENT},
 	} {

@@ -53,8 +53,7 @@ func gcmMessageInit(key *Key) (MessageContext, error) {
 
 func gcmMsgParam(param any) (*ck.GCMMessageParams, error) {
 	p, ok := param.(*ck.GCMMessageParams)
-	if !ok || p == nil || len(p.IV) == 0 || p.TagBits%8 != 0 || p.TagBits < 96 || p.TagBits > 128 ||
-		(len(p.IV) != 12 && p.TagBits != 128) || p.IVFixedBits > ck.ULong(8*len(p.IV)) ||
+	if !ok || p == nil || len(p.IV) == 0 || !gcmTagBitsOK(p.TagBits) || p.IVFixedBits > ck.ULong(8*len(p.IV)) ||
 		p.IVGenerator > ck.CKG_GENERATE_RANDOM {
 		return nil, ck.CKR_MECHANISM_PARAM_INVALID
 	}
@@ -72,17 +71,7 @@ func (g *gcmMessage) Begin(param any) error {
 }
 
 func (g *gcmMessage) aead(p *ck.GCMMessageParams) (cipher.AEAD, error) {
-	var a cipher.AEAD
-	var err error
-	if len(p.IV) == 12 {
-		a, err = cipher.NewGCMWithTagSize(g.b, int(p.TagBits/8))
-	} else {
-		a, err = cipher.NewGCMWithNonceSize(g.b, len(p.IV))
-	}
-	if err != nil {
-		return nil, ck.CKR_MECHANISM_PARAM_INVALID
-	}
-	return a, nil
+	return newGCM(g.b, len(p.IV), int(p.TagBits/8))
 }
 
 // generateIV fills the bits of iv after the first fixed bits: a counter

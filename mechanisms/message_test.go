@@ -42,7 +42,8 @@ func TestGCMMessageIVGeneration(t *testing.T) {
 	}
 	for _, bad := range []*ck.GCMMessageParams{
 		{IV: make([]byte, 12), IVFixedBits: 97, TagBits: 128},
-		{IV: make([]byte, 12), TagBits: 64},
+		{IV: make([]byte, 12), TagBits: 72}, // not an SP 800-38D length
+		{IV: make([]byte, 16), TagBits: 0},
 		{IV: make([]byte, 12), TagBits: 128, IVGenerator: ck.CKG_GENERATE_COUNTER_XOR},
 		{TagBits: 128},
 	} {

@@ -42,8 +42,8 @@ func TestMessageEncryptState(t *testing.T) {
 	if !errors.Is(err, ck.CKR_BUFFER_TOO_SMALL) || n != 5 || !bytes.Equal(p.IV, make([]byte, 12)) {
 		t.Errorf("short buffer: %d %v, IV %x", n, err, p.IV)
 	}
-	_, err = m.EncryptMessage(h, &ck.GCMMessageParams{IV: make([]byte, 12), TagBits: 64}, nil, []byte("x"), make([]byte, 1))
-	want("a 64-bit tag", err, ck.CKR_MECHANISM_PARAM_INVALID)
+	_, err = m.EncryptMessage(h, &ck.GCMMessageParams{IV: make([]byte, 12), TagBits: 72}, nil, []byte("x"), make([]byte, 1)) // not an SP 800-38D tag length
+	want("a 72-bit tag", err, ck.CKR_MECHANISM_PARAM_INVALID)
 	if _, err := m.EncryptMessage(h, p, nil, []byte("12345"), make([]byte, 5)); err != nil || len(p.Tag) != 16 {
 		t.Errorf("after a failed message the operation goes on: %v, tag %x", err, p.Tag)
 	}
