@@ -81,7 +81,7 @@ func symMessageAEAD(k *symTok, raw *capi.Lib) {
 	var aeads []aead
 	for _, size := range []int{16, 24, 32} {
 		aeads = append(aeads,
-			aead{fmt.Sprintf("GCM/%d", 8*size), ck.CKM_AES_GCM, fmt.Sprintf("AES-%d-GCM", 8*size), size, ck.CKK_AES, ck.CKM_AES_KEY_GEN, symMsgGens, []int{16, 12, 14}, gcm},
+			aead{fmt.Sprintf("GCM/%d", 8*size), ck.CKM_AES_GCM, fmt.Sprintf("AES-%d-GCM", 8*size), size, ck.CKK_AES, ck.CKM_AES_KEY_GEN, symMsgGens, []int{16, 12, 14, 8, 4}, gcm},
 			aead{fmt.Sprintf("CCM/%d", 8*size), ck.CKM_AES_CCM, fmt.Sprintf("AES-%d-CCM", 8*size), size, ck.CKK_AES, ck.CKM_AES_KEY_GEN, symMsgGens, []int{16, 8, 12, 4}, ccm})
 	}
 	aeads = append(aeads, aead{"ChaCha20-Poly1305", ck.CKM_CHACHA20_POLY1305, "ChaCha20-Poly1305", 32, ck.CKK_CHACHA20, ck.CKM_CHACHA20_KEY_GEN, symMsgGens[:1], []int{16}, chacha})
