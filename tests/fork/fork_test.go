@@ -13,13 +13,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
 // hangTimeout fails a run whose children hang (the Go runtime after fork).
 const hangTimeout = 60 * time.Second
 
 func TestFork(t *testing.T) {
-	lib := libPath(t)
+	lib := hsmtest.LibPath(t)
 	bin := compileFork(t)
 	cases := []struct {
 		name     string
@@ -121,48 +123,13 @@ func writeConfig(t *testing.T, path, logFile string) {
 	}
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
-
-// libPath is $GOHSM_LIB, else the module root's libgohsm.so (make libgohsm.so).
-func libPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("GOHSM_LIB")
-	if p == "" {
-		p = filepath.Join(moduleRoot(t), "libgohsm.so")
-	}
-	p, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (build it with `make libgohsm.so` or set GOHSM_LIB)", p, err)
-	}
-	return p
-}
-
 func compileFork(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("gcc is not installed")
 	}
 	bin := filepath.Join(t.TempDir(), "fork")
-	inc := filepath.Join(moduleRoot(t), "cexport", "include")
+	inc := filepath.Join(hsmtest.ModuleRoot(t), "cexport", "include")
 	out, err := exec.Command("gcc", "-std=gnu11", "-Wall", "-Werror", "-I"+inc, "-o", bin, filepath.Join("testdata", "fork.c"), "-ldl", "-lpthread").CombinedOutput()
 	if err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gohsm/gohsm/ck"
+	"github.com/gohsm/gohsm/tests/internal/hsmtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/mechanisms.md")
@@ -56,7 +57,7 @@ type run struct {
 }
 
 func TestForkMechanisms(t *testing.T) {
-	lib := libPath(t)
+	lib := hsmtest.LibPath(t)
 	client, remote := p11kitPaths()
 	if client == "" || remote == "" {
 		t.Skip("p11-kit-client.so or p11-kit-remote is missing (apt-get install p11-kit p11-kit-modules)")
@@ -359,48 +360,13 @@ outer:
 	return env
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
-
-// libPath is $GOHSM_LIB, else the module root's libgohsm.so (make libgohsm.so).
-func libPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("GOHSM_LIB")
-	if p == "" {
-		p = filepath.Join(moduleRoot(t), "libgohsm.so")
-	}
-	p, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s: %v (build it with `make libgohsm.so` or set GOHSM_LIB)", p, err)
-	}
-	return p
-}
-
 func compile(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("gcc is not installed")
 	}
 	bin := filepath.Join(t.TempDir(), "forkmechs")
-	inc := filepath.Join(moduleRoot(t), "cexport", "include")
+	inc := filepath.Join(hsmtest.ModuleRoot(t), "cexport", "include")
 	out, err := exec.Command("gcc", "-std=gnu11", "-Wall", "-Werror", "-I"+inc, "-o", bin, filepath.Join("testdata", "forkmechs.c"), "-ldl").CombinedOutput()
 	if err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)

@@ -113,26 +113,34 @@ func logTail(dir string) string {
 	return "\n--- library log (tail) ---\n" + string(b)
 }
 
-// LibPath finds libgohsm.so: $GOHSM_LIB, else libgohsm.so at the module root.
+// LibPath finds libgohsm.so: $GOHSM_LIB, else libgohsm.so at the module
+// root; the path returned is absolute.
 func LibPath(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv(envLib); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("GOHSM_LIB=%s: %v", p, err)
-		}
-		return p
+	p := os.Getenv(envLib)
+	if p == "" {
+		p = filepath.Join(ModuleRoot(t), "libgohsm.so")
 	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s: %v (build it with `make libgohsm.so` or set GOHSM_LIB)", p, err)
+	}
+	return p
+}
+
+// ModuleRoot is the directory of go.mod above the working directory.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "libgohsm.so")
-			if _, err := os.Stat(p); err != nil {
-				t.Fatalf("%s not found: build it with `make libgohsm.so` or set GOHSM_LIB", p)
-			}
-			return p
+			return dir
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
