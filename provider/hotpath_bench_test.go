@@ -51,6 +51,12 @@ func BenchmarkHotRSASign(b *testing.B) {
 
 func BenchmarkHotGCMEncrypt1K(b *testing.B) {
 	m, _, h := userSession(b)
+	benchGCM1K(b, m, h)
+}
+
+// benchGCM1K times C_EncryptInit (a fresh IV) + C_Encrypt of 1 KiB with
+// AES-256-GCM under a token key of h's user.
+func benchGCM1K(b *testing.B, m *Module, h ck.SessionHandle) {
 	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
 	out := make([]byte, len(benchData1K)+16)
 	iv := make([]byte, 12)
@@ -284,18 +290,7 @@ func BenchmarkHotGCMEncrypt1KAudited(b *testing.B) {
 	b.Cleanup(func() { m.Close() })
 	h := openRW(b, m, initTestToken(b, m))
 	must(b, m.Login(h, ck.CKU_USER, []byte(testUserPIN)))
-	k := genAES(b, m, h, ck.CKA_TOKEN, true, ck.CKA_ENCRYPT, true)
-	out := make([]byte, len(benchData1K)+16)
-	iv := make([]byte, 12)
-	var n uint64
-	for b.Loop() {
-		n++
-		binary.BigEndian.PutUint64(iv[4:], n)
-		check(b, m.EncryptInit(h, ck.Mechanism{Type: ck.CKM_AES_GCM, Parameter: &ck.GCMParams{IV: iv, IVBits: 96, TagBits: 128}}, k))
-		if _, err := m.Encrypt(h, benchData1K, out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchGCM1K(b, m, h)
 }
 
 // BenchmarkHotEd25519Sign is C_SignInit + C_Sign with CKM_EDDSA on a token
